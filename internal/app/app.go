@@ -1,0 +1,217 @@
+// Package app wires ecsd together: store, catalog, services, handlers, the API front
+// and TLS. cmd/ecsd, the benchmarks and tests build servers through it.
+package app
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/ecsd/ecsd/internal/api"
+	"github.com/ecsd/ecsd/internal/api/sign"
+	"github.com/ecsd/ecsd/internal/apispec"
+	"github.com/ecsd/ecsd/internal/catalog"
+	"github.com/ecsd/ecsd/internal/clock"
+	"github.com/ecsd/ecsd/internal/httpserve"
+	"github.com/ecsd/ecsd/internal/ids"
+	"github.com/ecsd/ecsd/internal/service/accounts"
+	"github.com/ecsd/ecsd/internal/store"
+)
+
+// Options are the settings New needs from the command line.
+type Options struct {
+	// DataDir holds credentials.json and the generated TLS certificate.
+	DataDir string
+	// Topology is a YAML topology file; empty for the built-in one.
+	Topology string
+	// Endpoint is the host:port clients use; empty for the listen address.
+	Endpoint string
+	// TLSCert and TLSKey name a certificate; empty for a self-signed one in DataDir.
+	TLSCert, TLSKey string
+	// RootAccessKeyID and RootAccessKeySecret, when set, are the root account's key.
+	RootAccessKeyID, RootAccessKeySecret string
+}
+
+// App is the wired server: the HTTP handler and its TLS configuration.
+type App struct {
+	Handler   http.Handler
+	TLSConfig *tls.Config
+}
+
+// New wires the store, catalog, services, handlers and API front for a server
+// listening on addr.
+func New(ctx context.Context, o Options, st store.Store, addr string, stdout io.Writer, logger *slog.Logger) (*App, error) {
+	gen := ids.Random()
+	clk := clock.Real{}
+	topo := catalog.DefaultTopology()
+	if o.Topology != "" {
+		var err error
+		if topo, err = catalog.LoadTopology(o.Topology); err != nil {
+			return nil, err
+		}
+	}
+	cat, err := catalog.New(topo)
+	if err != nil {
+		return nil, err
+	}
+	accts := accounts.New(st, gen, clk)
+	if err := bootstrapRoot(ctx, accts, o, addr, stdout); err != nil {
+		return nil, err
+	}
+	endpoint := o.Endpoint
+	if endpoint == "" {
+		endpoint = addr
+	}
+	reg, err := NewRegistry(cat, endpoint)
+	if err != nil {
+		return nil, err
+	}
+	front := api.NewServer(api.Config{
+		Registry:      reg,
+		Credentials:   credentialSource{accts},
+		Nonces:        sign.NewNonceCache(30*time.Minute, 1_000_000),
+		Clock:         clk,
+		IDs:           gen,
+		DefaultRegion: topo.DefaultRegion,
+		KnownRegion:   func(id string) bool { _, ok := cat.Region(id); return ok },
+		HostID:        endpoint,
+		Logger:        logger,
+	})
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	mux.Handle("/", front)
+	tlsConfig, err := loadTLS(o, addr)
+	if err != nil {
+		return nil, err
+	}
+	return &App{Handler: mux, TLSConfig: tlsConfig}, nil
+}
+
+// NewRegistry routes every action of the checked-in specs to its handlers.
+func NewRegistry(cat *catalog.Catalog, endpoint string) (*api.Registry, error) {
+	reg := api.NewRegistry()
+	ecsAPI, err := apispec.ECS()
+	if err != nil {
+		return nil, err
+	}
+	if err := reg.Bind(ecsAPI, ecs.New(ecs.Deps{Catalog: cat, Endpoint: endpoint})); err != nil {
+		return nil, err
+	}
+	vpcAPI, err := apispec.VPC()
+	if err != nil {
+		return nil, err
+	}
+	if err := reg.Bind(vpcAPI, vpc.New(vpc.Deps{Catalog: cat, Endpoint: endpoint})); err != nil {
+		return nil, err
+	}
+	return reg, nil
+}
+
+// credentialSource adapts the accounts service to the API front.
+type credentialSource struct{ accts *accounts.Service }
+
+func (c credentialSource) LookupAccessKey(ctx context.Context, id string) (api.Credential, error) {
+	cred, err := c.accts.LookupAccessKey(ctx, id)
+	if errors.Is(err, accounts.ErrUnknownAccessKey) {
+		return api.Credential{}, api.ErrUnknownAccessKey
+	}
+	if err != nil {
+		return api.Credential{}, err
+	}
+	return api.Credential{AccessKeyID: cred.AccessKeyID, Secret: cred.Secret, AccountID: cred.AccountID, Active: cred.Active}, nil
+}
+
+func loadTLS(o Options, addr string) (*tls.Config, error) {
+	certFile, keyFile := o.TLSCert, o.TLSKey
+	if certFile == "" {
+		certFile, keyFile = CertFile(o.DataDir), filepath.Join(o.DataDir, "tls", "key.pem")
+	}
+	host, _, _ := net.SplitHostPort(addr)
+	cert, err := httpserve.EnsureSelfSigned(certFile, keyFile, []string{host})
+	if err != nil {
+		return nil, err
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+}
+
+// CertFile is where the self-signed certificate of a data dir lives.
+func CertFile(dataDir string) string { return filepath.Join(dataDir, "tls", "cert.pem") }
+
+// CredentialsFile is where the generated root AccessKey of a data dir is kept, for
+// `ecsd call` and for people.
+func CredentialsFile(dataDir string) string { return filepath.Join(dataDir, "credentials.json") }
+
+// StoredCredentials is the content of credentials.json.
+type StoredCredentials struct {
+	AccountId       int64  `json:"AccountId"`
+	AccessKeyId     string `json:"AccessKeyId"`
+	AccessKeySecret string `json:"AccessKeySecret"`
+}
+
+// bootstrapRoot makes sure the root account has an AccessKey. With
+// Options.RootAccessKeyID/Secret (ECSD_ACCESS_KEY_ID/SECRET) that key is used; otherwise the first
+// start generates one, stores it in the data dir and prints it once.
+func bootstrapRoot(ctx context.Context, accts *accounts.Service, o Options, addr string, stdout io.Writer) error {
+	akID, secret := o.RootAccessKeyID, o.RootAccessKeySecret
+	if (akID == "") != (secret == "") {
+		return errors.New("set both ECSD_ACCESS_KEY_ID and ECSD_ACCESS_KEY_SECRET, or neither")
+	}
+	root, err := accts.EnsureRoot(ctx, akID, secret)
+	if err != nil {
+		return fmt.Errorf("bootstrap root account: %w", err)
+	}
+	if akID != "" {
+		return nil
+	}
+	// Write the file whenever it is missing, not only when the key was created: a
+	// crash between the store's commit and this write must not lose the secret.
+	path := CredentialsFile(o.DataDir)
+	if _, err := os.Stat(path); err != nil {
+		data, _ := json.MarshalIndent(StoredCredentials{root.AccountID, root.AccessKeyID, root.AccessKeySecret}, "", "  ")
+		if err := writeFileAtomic(path, append(data, '\n'), 0o600); err != nil {
+			return fmt.Errorf("store root credentials: %w", err)
+		}
+	}
+	if !root.Created {
+		return nil
+	}
+	fmt.Fprintf(stdout, `ecsd generated the root AccessKey (shown this once; also in %s):
+  AccessKeyId:     %s
+  AccessKeySecret: %s
+Point clients at it, e.g.: aliyun ecs DescribeRegions --endpoint %s --insecure --region cn-hangzhou --access-key-id %s --access-key-secret <secret>
+`, path, root.AccessKeyID, root.AccessKeySecret, addr, root.AccessKeyID)
+	return nil
+}
+
+// writeFileAtomic writes data to a temporary file, syncs it and renames it into place.
+func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
