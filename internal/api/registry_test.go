@@ -38,7 +38,9 @@ func (strayHandlers) Unlisted(context.Context, *echoRequest) (*echoResponse, err
 
 type badShapeHandlers struct{}
 
-func (badShapeHandlers) Echo(_ context.Context, req echoRequest) (*echoResponse, error) { return nil, nil }
+func (badShapeHandlers) Echo(_ context.Context, req echoRequest) (*echoResponse, error) {
+	return nil, nil
+}
 
 var testAPI = apispec.API{Product: "Test", Version: "2000-01-01", Actions: []apispec.Action{
 	{Name: "Echo", Section: "1.1.1"}, {Name: "Later", Section: "1.1.2"},

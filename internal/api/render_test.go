@@ -32,8 +32,8 @@ func TestChooseFormatPrefersFormatThenAcceptThenXML(t *testing.T) {
 
 func TestWithRequestIDPutsRequestIdFirst(t *testing.T) {
 	for in, want := range map[string]string{
-		`{}`:                      `{"RequestId":"R"}`,
-		`{"A":1}`:                 `{"RequestId":"R","A":1}`,
+		`{}`:                       `{"RequestId":"R"}`,
+		`{"A":1}`:                  `{"RequestId":"R","A":1}`,
 		` { "A" : [1,2] , "B":{}}`: `{"RequestId":"R","A" : [1,2] , "B":{}}`,
 	} {
 		if got := string(withRequestID([]byte(in), "R")); got != want {

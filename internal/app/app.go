@@ -21,10 +21,12 @@ import (
 	"github.com/ecsd/ecsd/internal/apispec"
 	"github.com/ecsd/ecsd/internal/catalog"
 	"github.com/ecsd/ecsd/internal/clock"
+	"github.com/ecsd/ecsd/internal/ecs"
 	"github.com/ecsd/ecsd/internal/httpserve"
 	"github.com/ecsd/ecsd/internal/ids"
 	"github.com/ecsd/ecsd/internal/service/accounts"
 	"github.com/ecsd/ecsd/internal/store"
+	"github.com/ecsd/ecsd/internal/vpc"
 )
 
 // Options are the settings New needs from the command line.

@@ -1,6 +1,3 @@
-// Package store is ecsd's persistent state: a relational schema with numbered
-// migrations behind one transactional contract, implemented for SQLite (the embedded
-// default) and PostgreSQL (multi-node). Service code sees only Store and Tx.
 package store
 
 import (
@@ -33,6 +30,12 @@ type Store interface {
 
 // Tx is the set of operations available inside a transaction. It grows one
 // resource at a time; each method has a case in the storetest contract suite.
+//
+// A method that returns ErrNotFound or ErrConflict leaves the transaction usable
+// (fn may go on and commit); any other error poisons it, and Update or View then
+// returns that error even if fn returns nil. Times come back in UTC, exact to the
+// nanosecond; the zero time.Time is stored as "unset" and comes back as zero.
+// A Tx is valid only inside fn and is not safe for concurrent use.
 type Tx interface {
 	// CreateAccount inserts an account; ErrConflict when the ID or name is taken.
 	CreateAccount(a Account) error
@@ -45,7 +48,8 @@ type Tx interface {
 	// SetAccountStatus changes an account's status; ErrNotFound when absent.
 	SetAccountStatus(id int64, status string) error
 
-	// CreateAccessKey inserts an AccessKey; ErrConflict when the ID is taken.
+	// CreateAccessKey inserts an AccessKey; ErrConflict when the ID is taken,
+	// ErrNotFound when its account does not exist.
 	CreateAccessKey(k AccessKey) error
 	// GetAccessKey returns the AccessKey with that ID or ErrNotFound.
 	GetAccessKey(id string) (AccessKey, error)

@@ -141,7 +141,7 @@ func TestTeaSDKV3SignatureDescribesRegions(t *testing.T) {
 		if err != nil {
 			t.Fatalf("DescribeRegions (sigV1=%v): %v", sigV1, err)
 		}
-		if dara.IntValue(resp.StatusCode) != 200 || len(resp.Body.Regions.Region) < 2 || dara.StringValue(resp.Body.RequestId) == "" {
+		if dara.Int32Value(resp.StatusCode) != 200 || len(resp.Body.Regions.Region) < 2 || dara.StringValue(resp.Body.RequestId) == "" {
 			t.Fatalf("DescribeRegions (sigV1=%v) = %+v", sigV1, resp.Body)
 		}
 		types, err := c.DescribeInstanceTypes(&teaecs.DescribeInstanceTypesRequest{InstanceTypeFamily: dara.String("ecs.g5")})

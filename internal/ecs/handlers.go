@@ -1,0 +1,49 @@
+package ecs
+
+import (
+	"github.com/ecsd/ecsd/internal/api/apierr"
+	"github.com/ecsd/ecsd/internal/catalog"
+)
+
+// Deps are the dependencies of the ECS handlers.
+type Deps struct {
+	// Catalog is the topology and instance-type catalog.
+	Catalog *catalog.Catalog
+	// Endpoint is the host[:port] clients reach this server on; DescribeRegions
+	// reports it as the RegionEndpoint of every region without its own endpoint.
+	Endpoint string
+}
+
+// Handlers implements the ECS actions; the HTTP front finds its methods by
+// reflection on the action name.
+type Handlers struct {
+	deps Deps
+}
+
+// New returns the ECS handlers.
+func New(deps Deps) *Handlers { return &Handlers{deps: deps} }
+
+// errRegionNotFound is the guide's answer for an unknown RegionId (1.18.4).
+func errRegionNotFound() *apierr.Error {
+	return apierr.NotFound("InvalidRegionId.NotFound", "The specified RegionId does not exist.")
+}
+
+// region returns the catalog region named by a request's RegionId.
+func (h *Handlers) region(id string) (catalog.Region, error) {
+	if id == "" {
+		return catalog.Region{}, apierr.MissingParameter("RegionId")
+	}
+	r, ok := h.deps.Catalog.Region(id)
+	if !ok {
+		return catalog.Region{}, errRegionNotFound()
+	}
+	return r, nil
+}
+
+// list returns s, or an empty slice for nil, so that JSON shows [] and not null.
+func list[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

@@ -1,0 +1,29 @@
+package vpc
+
+import (
+	"github.com/ecsd/ecsd/internal/api/apierr"
+	"github.com/ecsd/ecsd/internal/catalog"
+)
+
+// Deps are the dependencies of the VPC handlers.
+type Deps struct {
+	// Catalog is the topology and instance-type catalog.
+	Catalog *catalog.Catalog
+	// Endpoint is the host[:port] clients reach this server on; DescribeRegions
+	// reports it as the RegionEndpoint of every region without its own endpoint.
+	Endpoint string
+}
+
+// Handlers implements the VPC actions; the HTTP front finds its methods by
+// reflection on the action name.
+type Handlers struct {
+	deps Deps
+}
+
+// New returns the VPC handlers.
+func New(deps Deps) *Handlers { return &Handlers{deps: deps} }
+
+// errRegionNotFound is the answer for an unknown RegionId (ECS guide 1.18.4).
+func errRegionNotFound() *apierr.Error {
+	return apierr.NotFound("InvalidRegionId.NotFound", "The specified RegionId does not exist.")
+}
