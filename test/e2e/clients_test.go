@@ -9,6 +9,7 @@ import (
 	openapiutil "github.com/alibabacloud-go/darabonba-openapi/v2/utils"
 	teaecs "github.com/alibabacloud-go/ecs-20140526/v7/client"
 	"github.com/alibabacloud-go/tea/dara"
+	"github.com/alibabacloud-go/tea/tea"
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk"
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth/credentials"
 	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
@@ -62,6 +63,10 @@ func serverError(t *testing.T, err error) *sdkerrors.ServerError {
 // teaError extracts (Code, StatusCode) from a Tea SDK error.
 func teaError(t *testing.T, err error) (string, int) {
 	t.Helper()
+	var teaErr *tea.SDKError
+	if errors.As(err, &teaErr) {
+		return tea.StringValue(teaErr.Code), tea.IntValue(teaErr.StatusCode)
+	}
 	var sdkErr *dara.SDKError
 	if errors.As(err, &sdkErr) {
 		return dara.StringValue(sdkErr.Code), dara.IntValue(sdkErr.StatusCode)
