@@ -116,6 +116,13 @@ func v3Inputs(c *call) (credentialInputs, error) {
 	if err != nil {
 		return credentialInputs{}, errIncompleteSignature
 	}
+	// The headers that identify and time the request must be covered by the
+	// signature, or they could be altered in a replay.
+	for _, h := range []string{"host", sign.HeaderDate, sign.HeaderSignatureNonce, sign.HeaderAction, sign.HeaderVersion} {
+		if !auth.Signs(h) {
+			return credentialInputs{}, errIncompleteSignature
+		}
+	}
 	in := credentialInputs{
 		accessKeyID: auth.AccessKeyID,
 		timestamp:   c.r.Header.Get("x-acs-date"),

@@ -108,7 +108,7 @@ type call struct {
 // ServeHTTP answers one API call.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := &call{r: r, info: reqctx.Call{RequestID: s.cfg.IDs.NewRequestID()}}
-	c.format = chooseFormat(r.URL.Query().Get("Format"), r.Header.Get("Accept"))
+	c.format = chooseFormat("", r.Header.Get("Accept"))
 	defer func() {
 		if p := recover(); p != nil {
 			s.cfg.Logger.Error("handler panic", "request_id", c.info.RequestID, "action", c.action,
@@ -133,14 +133,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handle(c *call) (any, error) {
 	r := c.r
-	if r.Method != http.MethodGet && r.Method != http.MethodPost {
-		return nil, apierr.Forbidden("UnsupportedHTTPMethod", "This http method is not supported.")
-	}
 	if err := c.collectParams(); err != nil {
 		return nil, err
 	}
-	// The Format parameter may have come in the form body (pop-core POST).
+	// The Format parameter may come in the query or in the form body (pop-core POST).
 	c.format = chooseFormat(c.params.Get("Format"), r.Header.Get("Accept"))
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		return nil, apierr.Forbidden("UnsupportedHTTPMethod", "This http method is not supported.")
+	}
 	c.v3 = sign.IsV3(r.Header)
 	c.action, c.version = c.params.Get("Action"), c.params.Get("Version")
 	if c.v3 {

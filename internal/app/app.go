@@ -84,7 +84,7 @@ func New(ctx context.Context, o Options, st store.Store, addr string, stdout io.
 		Clock:         clk,
 		IDs:           gen,
 		DefaultRegion: topo.DefaultRegion,
-		KnownRegion:   func(id string) bool { _, ok := cat.Region(id); return ok },
+		KnownRegion:   cat.HasRegion,
 		HostID:        endpoint,
 		Logger:        logger,
 	})

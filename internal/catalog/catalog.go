@@ -105,8 +105,23 @@ func (c *Catalog) Topology() Topology {
 	return t
 }
 
-// Regions returns all regions in topology order.
-func (c *Catalog) Regions() []Region { return c.Topology().Regions }
+// Regions returns all regions in topology order, without their zones (ask Zones
+// for those): it is on the path of every DescribeRegions, so it copies little.
+func (c *Catalog) Regions() []Region {
+	out := make([]Region, len(c.topo.Regions))
+	for i, r := range c.topo.Regions {
+		r.LocalNames = maps.Clone(r.LocalNames)
+		r.Zones = nil
+		out[i] = r
+	}
+	return out
+}
+
+// HasRegion reports whether the topology has the region, without copying it.
+func (c *Catalog) HasRegion(id string) bool {
+	_, ok := c.regionIdx[id]
+	return ok
+}
 
 // Region returns the region with the given ID.
 func (c *Catalog) Region(id string) (Region, bool) {

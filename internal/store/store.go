@@ -26,6 +26,10 @@ type Store interface {
 	View(ctx context.Context, fn func(tx Tx) error) error
 	// Close releases the database.
 	Close() error
+	// Credential returns an AccessKey together with its account, read in one
+	// statement outside any transaction: the hot path of authenticating every
+	// call. ErrNotFound when the key does not exist.
+	Credential(ctx context.Context, accessKeyID string) (AccessKey, Account, error)
 }
 
 // Tx is the set of operations available inside a transaction. It grows one

@@ -48,24 +48,15 @@ type Credential struct {
 
 // LookupAccessKey returns the AccessKey and whether it may be used.
 func (s *Service) LookupAccessKey(ctx context.Context, accessKeyID string) (Credential, error) {
-	var cred Credential
-	err := s.store.View(ctx, func(tx store.Tx) error {
-		k, err := tx.GetAccessKey(accessKeyID)
-		if err != nil {
-			return err
-		}
-		a, err := tx.GetAccount(k.AccountID)
-		if err != nil {
-			return err
-		}
-		cred = Credential{AccessKeyID: k.ID, Secret: k.Secret, AccountID: k.AccountID,
-			Active: k.Status == store.AccessKeyActive && a.Status == store.AccountEnabled}
-		return nil
-	})
+	k, a, err := s.store.Credential(ctx, accessKeyID)
 	if errors.Is(err, store.ErrNotFound) {
 		return Credential{}, ErrUnknownAccessKey
 	}
-	return cred, err
+	if err != nil {
+		return Credential{}, err
+	}
+	return Credential{AccessKeyID: k.ID, Secret: k.Secret, AccountID: k.AccountID,
+		Active: k.Status == store.AccessKeyActive && a.Status == store.AccountEnabled}, nil
 }
 
 // RootAccountName is the name of the account created at first start.

@@ -1,6 +1,9 @@
 package sqlstore
 
 import (
+	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/ecsd/ecsd/internal/store"
@@ -142,4 +145,39 @@ func (t *tx) SetAccessKeyStatus(id string, status string) error {
 		return fmt.Errorf("set access key %s status: %w", id, err)
 	}
 	return nil
+}
+
+// credentialQuery reads an AccessKey and its account in one statement.
+const credentialQuery = `SELECT k.id, k.secret, k.account_id, k.status, k.created_at,
+	a.id, a.name, a.status, a.created_at
+	FROM access_keys k JOIN accounts a ON a.id = k.account_id WHERE k.id = ?`
+
+// Credential implements store.Store with one prepared statement on the read pool.
+func (db *DB) Credential(ctx context.Context, accessKeyID string) (store.AccessKey, store.Account, error) {
+	q := db.d.bind(credentialQuery)
+	st := db.readStmts.lookup(q)
+	if st == nil {
+		db.readStmts.prepareAll(ctx, []string{q})
+		if st = db.readStmts.lookup(q); st == nil {
+			st2, err := db.readStmts.pool.PrepareContext(ctx, q)
+			if err != nil {
+				return store.AccessKey{}, store.Account{}, fmt.Errorf("credential %s: %w", accessKeyID, db.d.classify(err))
+			}
+			defer st2.Close()
+			st = st2
+		}
+	}
+	var k store.AccessKey
+	var a store.Account
+	var kCreated, aCreated int64
+	err := st.QueryRowContext(ctx, accessKeyID).Scan(&k.ID, &k.Secret, &k.AccountID, &k.Status, &kCreated,
+		&a.ID, &a.Name, &a.Status, &aCreated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.AccessKey{}, store.Account{}, fmt.Errorf("credential %s: %w", accessKeyID, store.ErrNotFound)
+	}
+	if err != nil {
+		return store.AccessKey{}, store.Account{}, fmt.Errorf("credential %s: %w", accessKeyID, db.d.classify(err))
+	}
+	k.CreatedAt, a.CreatedAt = fromNanos(kCreated), fromNanos(aCreated)
+	return k, a, nil
 }

@@ -57,6 +57,9 @@ type DB struct {
 	write    *sql.DB // SQLite: the single writer connection; PostgreSQL: the pool
 	read     *sql.DB // SQLite: the query_only reader pool; PostgreSQL: same as write
 	attempts int
+	// writeStmts and readStmts cache prepared statements per pool (one cache when
+	// the pools are the same).
+	writeStmts, readStmts *stmtCache
 
 	closeOnce sync.Once
 	closeErr  error
@@ -162,7 +165,11 @@ func OpenPostgres(ctx context.Context, url string, opts Options) (*DB, error) {
 
 // open assembles a DB and migrates it; it closes the pools on failure.
 func open(ctx context.Context, d *dialect, write, read *sql.DB, opts Options) (*DB, error) {
-	db := &DB{d: d, write: write, read: read, attempts: opts.Attempts}
+	db := &DB{d: d, write: write, read: read, attempts: opts.Attempts, writeStmts: newStmtCache(write)}
+	db.readStmts = db.writeStmts
+	if read != write {
+		db.readStmts = newStmtCache(read)
+	}
 	if err := db.migrate(ctx); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("open %s: %w", d.name, err)
@@ -180,7 +187,7 @@ func (db *DB) Dialect() string { return db.d.name }
 // writer connection.
 func (db *DB) Update(ctx context.Context, fn func(tx store.Tx) error) error {
 	for attempt := 1; ; attempt++ {
-		err := db.run(ctx, db.write, db.d.writeTx, true, fn)
+		err := db.run(ctx, db.writeStmts, db.d.writeTx, true, fn)
 		if !errors.Is(err, store.ErrBusy) {
 			return err
 		}
@@ -195,12 +202,16 @@ func (db *DB) Update(ctx context.Context, fn func(tx store.Tx) error) error {
 
 // View runs fn in a read-only transaction on the read pool; it is not retried.
 func (db *DB) View(ctx context.Context, fn func(tx store.Tx) error) error {
-	return db.run(ctx, db.read, db.d.readTx, false, fn)
+	return db.run(ctx, db.readStmts, db.d.readTx, false, fn)
 }
 
 // Close closes the connection pools; later calls return the first call's result.
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
+		db.writeStmts.close()
+		if db.readStmts != db.writeStmts {
+			db.readStmts.close()
+		}
 		var errs []error
 		if db.read != db.write {
 			errs = append(errs, db.read.Close())
@@ -213,23 +224,30 @@ func (db *DB) Close() error {
 	return db.closeErr
 }
 
-// run executes fn in one transaction on pool, committing when commit is set and
-// fn succeeds, rolling back otherwise (also when fn panics).
-func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, commit bool, fn func(store.Tx) error) error {
+// run executes fn in one transaction on the statement cache's pool, committing
+// when commit is set and fn succeeds, rolling back otherwise (also when fn panics).
+func (db *DB) run(ctx context.Context, stmts *stmtCache, opts *sql.TxOptions, commit bool, fn func(store.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	stx, err := pool.BeginTx(ctx, opts)
+	stx, err := stmts.pool.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin: %w", db.d.classify(err))
 	}
+	t := &tx{ctx: ctx, tx: stx, d: db.d, stmts: stmts}
+	// Deferred calls run last-in first-out: the rollback below releases the
+	// connection before this one prepares what the transaction ran uncached.
+	defer func() {
+		if len(t.uncached) > 0 {
+			stmts.prepareAll(context.WithoutCancel(ctx), t.uncached)
+		}
+	}()
 	done := false
 	defer func() {
 		if !done {
 			_ = stx.Rollback()
 		}
 	}()
-	t := &tx{ctx: ctx, tx: stx, d: db.d}
 	if err := fn(t); err != nil {
 		return err
 	}

@@ -19,6 +19,10 @@ type tx struct {
 	ctx context.Context
 	tx  *sql.Tx
 	d   *dialect
+	// stmts caches prepared statements of the transaction's pool; uncached
+	// lists the queries run without one, to prepare after the transaction.
+	stmts    *stmtCache
+	uncached []string
 	// failed is the first engine error seen; the transaction then cannot commit.
 	failed error
 }
@@ -37,9 +41,45 @@ func (t *tx) fail(err error) error {
 	return err
 }
 
+// stmt returns query in the dialect's syntax, and the pool's prepared statement
+// for it bound to this transaction, or nil (the query is then noted, to be
+// prepared after the transaction).
+func (t *tx) stmt(query string) (string, *sql.Stmt) {
+	q := t.d.bind(query)
+	if st := t.stmts.lookup(q); st != nil {
+		return q, t.tx.StmtContext(t.ctx, st)
+	}
+	t.uncached = append(t.uncached, q)
+	return q, nil
+}
+
+func (t *tx) execContext(query string, args ...any) (sql.Result, error) {
+	q, st := t.stmt(query)
+	if st != nil {
+		return st.ExecContext(t.ctx, args...)
+	}
+	return t.tx.ExecContext(t.ctx, q, args...)
+}
+
+func (t *tx) queryRowContext(query string, args ...any) *sql.Row {
+	q, st := t.stmt(query)
+	if st != nil {
+		return st.QueryRowContext(t.ctx, args...)
+	}
+	return t.tx.QueryRowContext(t.ctx, q, args...)
+}
+
+func (t *tx) queryContext(query string, args ...any) (*sql.Rows, error) {
+	q, st := t.stmt(query)
+	if st != nil {
+		return st.QueryContext(t.ctx, args...)
+	}
+	return t.tx.QueryContext(t.ctx, q, args...)
+}
+
 // exec runs a statement and returns the number of rows it affected.
 func (t *tx) exec(query string, args ...any) (int64, error) {
-	res, err := t.tx.ExecContext(t.ctx, t.d.bind(query), args...)
+	res, err := t.execContext(query, args...)
 	if err != nil {
 		return 0, t.fail(err)
 	}
@@ -53,7 +93,7 @@ func (t *tx) exec(query string, args ...any) (int64, error) {
 // get runs a query expected to return at most one row and scans it with scan;
 // store.ErrNotFound when there is no row.
 func (t *tx) get(scan func(scanner) error, query string, args ...any) error {
-	err := scan(t.tx.QueryRowContext(t.ctx, t.d.bind(query), args...))
+	err := scan(t.queryRowContext(query, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.ErrNotFound
 	}
@@ -65,7 +105,7 @@ func (t *tx) get(scan func(scanner) error, query string, args ...any) error {
 
 // list runs a query and calls scan for each row.
 func (t *tx) list(scan func(scanner) error, query string, args ...any) error {
-	rows, err := t.tx.QueryContext(t.ctx, t.d.bind(query), args...)
+	rows, err := t.queryContext(query, args...)
 	if err != nil {
 		return t.fail(err)
 	}

@@ -303,3 +303,22 @@ func testIdempotencyConflict(t *testing.T, s store.Store) {
 		return nil
 	})
 }
+
+func testCredential(t *testing.T, s store.Store) {
+	_, _, err := s.Credential(t.Context(), "LTAIa")
+	wantErr(t, "Credential on an empty store", err, store.ErrNotFound)
+	seedAccount(t, s, account(1, "alice"))
+	update(t, s, func(tx store.Tx) error { return tx.CreateAccessKey(accessKey("LTAIa", 1)) })
+	k, a, err := s.Credential(t.Context(), "LTAIa")
+	if err != nil || k.ID != "LTAIa" || k.Secret != "secret-LTAIa" || k.AccountID != 1 || k.Status != store.AccessKeyActive ||
+		a.ID != 1 || a.Name != "alice" || a.Status != store.AccountEnabled || k.CreatedAt.IsZero() || a.CreatedAt.IsZero() {
+		t.Fatalf("Credential = %+v, %+v, %v", k, a, err)
+	}
+	// Changes are visible to the next call at once: nothing is cached.
+	update(t, s, func(tx store.Tx) error { return tx.SetAccessKeyStatus("LTAIa", store.AccessKeyInactive) })
+	update(t, s, func(tx store.Tx) error { return tx.SetAccountStatus(1, store.AccountDisabled) })
+	k, a, err = s.Credential(t.Context(), "LTAIa")
+	if err != nil || k.Status != store.AccessKeyInactive || a.Status != store.AccountDisabled {
+		t.Fatalf("after disabling: %+v, %+v, %v", k, a, err)
+	}
+}

@@ -26,6 +26,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"AccessKey/MissingAccount", testAccessKeyMissingAccount},
 		{"AccessKey/List", testAccessKeyList},
 		{"AccessKey/SetStatus", testAccessKeySetStatus},
+		{"AccessKey/Credential", testCredential},
 		{"Setting/RoundTrip", testSettingRoundTrip},
 		{"Idempotency/RoundTrip", testIdempotencyRoundTrip},
 		{"Idempotency/Conflict", testIdempotencyConflict},
