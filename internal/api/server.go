@@ -220,7 +220,7 @@ func (s *Server) resolveRegion(c *call) error {
 		c.params["RegionId"] = []string{region}
 	}
 	if !s.cfg.KnownRegion(region) {
-		return apierr.NotFound("InvalidRegionId.NotFound", "The specified RegionId does not exist.")
+		return apierr.ErrRegionNotFound()
 	}
 	c.info.RegionID = region
 	return nil

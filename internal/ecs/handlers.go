@@ -23,11 +23,6 @@ type Handlers struct {
 // New returns the ECS handlers.
 func New(deps Deps) *Handlers { return &Handlers{deps: deps} }
 
-// errRegionNotFound is the guide's answer for an unknown RegionId (1.18.4).
-func errRegionNotFound() *apierr.Error {
-	return apierr.NotFound("InvalidRegionId.NotFound", "The specified RegionId does not exist.")
-}
-
 // region returns the catalog region named by a request's RegionId.
 func (h *Handlers) region(id string) (catalog.Region, error) {
 	if id == "" {
@@ -35,7 +30,7 @@ func (h *Handlers) region(id string) (catalog.Region, error) {
 	}
 	r, ok := h.deps.Catalog.Region(id)
 	if !ok {
-		return catalog.Region{}, errRegionNotFound()
+		return catalog.Region{}, apierr.ErrRegionNotFound()
 	}
 	return r, nil
 }

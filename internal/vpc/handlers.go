@@ -1,7 +1,6 @@
 package vpc
 
 import (
-	"github.com/ecsd/ecsd/internal/api/apierr"
 	"github.com/ecsd/ecsd/internal/catalog"
 )
 
@@ -22,8 +21,3 @@ type Handlers struct {
 
 // New returns the VPC handlers.
 func New(deps Deps) *Handlers { return &Handlers{deps: deps} }
-
-// errRegionNotFound is the answer for an unknown RegionId (ECS guide 1.18.4).
-func errRegionNotFound() *apierr.Error {
-	return apierr.NotFound("InvalidRegionId.NotFound", "The specified RegionId does not exist.")
-}

@@ -89,7 +89,7 @@ func (h *Handlers) DescribeZones(_ context.Context, req *DescribeZonesRequest) (
 	}
 	r, ok := h.deps.Catalog.Region(req.RegionId)
 	if !ok {
-		return nil, errRegionNotFound()
+		return nil, apierr.ErrRegionNotFound()
 	}
 	resp := &DescribeZonesResponse{Zones: Zones{Zone: []Zone{}}}
 	if req.ZoneType != "" && req.ZoneType != zoneTypeAvailability {

@@ -76,6 +76,11 @@ func InvalidParameter(name string) *Error {
 	return BadRequest("InvalidParameter", fmt.Sprintf("The specified parameter %q is not valid.", name))
 }
 
+// ErrRegionNotFound is the guide's answer for an unknown RegionId (1.18.4).
+func ErrRegionNotFound() *Error {
+	return NotFound("InvalidRegionId.NotFound", "The specified RegionId does not exist.")
+}
+
 // NotImplemented answers an action the guide documents but ecsd does not implement yet.
 func NotImplemented(action string) *Error {
 	return New("NotImplemented", http.StatusNotImplemented,

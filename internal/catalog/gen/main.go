@@ -38,6 +38,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/ecsd/ecsd/internal/catalog"
 )
 
 func main() {
@@ -88,39 +90,9 @@ type specRow struct {
 	Line           int      `json:"line"`
 }
 
-// record is one entry of the data file. Its JSON names are those of
-// catalog.InstanceType; the catalog tests decode the file with unknown fields
-// disallowed, so the two cannot drift apart silently.
-type record struct {
-	InstanceTypeID        string  `json:"InstanceTypeId"`
-	InstanceTypeFamily    string  `json:"InstanceTypeFamily"`
-	FamilyLabel           string  `json:"FamilyLabel,omitempty"`
-	Generation            string  `json:"Generation"`
-	InstanceCategory      string  `json:"InstanceCategory,omitempty"`
-	InstanceFamilyLevel   string  `json:"InstanceFamilyLevel,omitempty"`
-	CPUCoreCount          int     `json:"CpuCoreCount"`
-	MemorySize            float64 `json:"MemorySize"`
-	EniQuantity           int     `json:"EniQuantity,omitempty"`
-	PrimaryEniQueueNumber int     `json:"PrimaryEniQueueNumber,omitempty"`
-	IPv6Supported         bool    `json:"Ipv6Supported,omitempty"`
-	InstanceBandwidthRx   int     `json:"InstanceBandwidthRx,omitempty"`
-	InstanceBandwidthTx   int     `json:"InstanceBandwidthTx,omitempty"`
-	InstancePpsRx         int64   `json:"InstancePpsRx,omitempty"`
-	InstancePpsTx         int64   `json:"InstancePpsTx,omitempty"`
-	LocalStorageCategory  string  `json:"LocalStorageCategory,omitempty"`
-	LocalStorageAmount    int     `json:"LocalStorageAmount,omitempty"`
-	LocalStorageCapacity  int64   `json:"LocalStorageCapacity,omitempty"`
-	GPUAmount             int     `json:"GPUAmount,omitempty"`
-	GPUShare              float64 `json:"GPUShare,omitempty"`
-	GPUSpec               string  `json:"GPUSpec,omitempty"`
-	FPGAAmount            int     `json:"FPGAAmount,omitempty"`
-	FPGASpec              string  `json:"FPGASpec,omitempty"`
-	BaselineCredit        int     `json:"BaselineCredit,omitempty"`
-	CPUCreditsPerHour     int     `json:"CpuCreditsPerHour,omitempty"`
-	MaxCPUCreditBalance   int     `json:"MaxCpuCreditBalance,omitempty"`
-	Legacy                bool    `json:"Legacy,omitempty"`
-	SourceLine            int     `json:"SourceLine"`
-}
+// record is one entry of the data file: the catalog's own type, so the generator
+// and the reader cannot drift apart.
+type record = catalog.InstanceType
 
 // familyFixes corrects family labels of the guide that are not family names
 // (label, when set, replaces the printed label). Every other row keeps the
@@ -171,10 +143,10 @@ func generate(src []byte) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("row at seed line %d (%s): %w", row.Line, row.InstanceType, err)
 		}
-		if seen[rec.InstanceTypeID] {
-			return nil, fmt.Errorf("duplicate instance type %s", rec.InstanceTypeID)
+		if seen[rec.ID] {
+			return nil, fmt.Errorf("duplicate instance type %s", rec.ID)
 		}
-		seen[rec.InstanceTypeID] = true
+		seen[rec.ID] = true
 		line, err := json.Marshal(rec)
 		if err != nil {
 			return nil, err
@@ -203,20 +175,20 @@ func convert(row specRow) (record, error) {
 	}
 	legacy := row.TableGroup != nil && *row.TableGroup == legacyGroup
 	rec := record{
-		InstanceTypeID:     row.InstanceType,
-		InstanceTypeFamily: family,
-		FamilyLabel:        label,
-		CPUCoreCount:       row.CPU,
-		MemorySize:         row.MemoryGiB,
-		Legacy:             legacy,
-		SourceLine:         row.Line,
+		ID:           row.InstanceType,
+		Family:       family,
+		FamilyLabel:  label,
+		CPUCoreCount: row.CPU,
+		MemorySize:   row.MemoryGiB,
+		Legacy:       legacy,
+		SourceLine:   row.Line,
 	}
 	gen, err := generationOf(family, legacy)
 	if err != nil {
 		return record{}, err
 	}
 	rec.Generation = gen
-	rec.InstanceCategory, rec.InstanceFamilyLevel = categoryOf(family, label, legacy)
+	rec.Category, rec.FamilyLevel = categoryOf(family, label, legacy)
 	if err := convertNetwork(row, &rec); err != nil {
 		return record{}, err
 	}
@@ -322,7 +294,7 @@ func convertDevices(row specRow, rec *record) error {
 		}
 		rec.LocalStorageCapacity, _ = strconv.ParseInt(m[2], 10, 64)
 		rec.LocalStorageCategory = "local_ssd_pro"
-		if strings.HasPrefix(rec.InstanceTypeFamily, "ecs.d") {
+		if strings.HasPrefix(rec.Family, "ecs.d") {
 			rec.LocalStorageCategory = "local_hdd_pro"
 		}
 	}

@@ -4,12 +4,13 @@
 // services/ecs, services/vpc) or the v7 Tea SDK
 // (github.com/alibabacloud-go/ecs-20140526/v7, package client).
 //
-// Neither SDK's packages can be compiled into this module (their transport
-// dependencies are not in go.sum), so the struct declarations are read from the
-// SDKs' sources in the module cache with go/parser instead. Every JSON
-// key must be a json tag of the corresponding SDK field, and every value must
-// have the JSON type the field's Go type decodes from: string, number (integral
-// for integer fields), boolean, array or object.
+// Decoding into the SDK structs would prove little: their decoders ignore unknown
+// keys and accept "true" for a bool or "2" for an int, which Terraform's raw-map
+// type assertions do not. So the struct declarations are read from the SDKs'
+// sources in the module cache with go/parser, and checked strictly: every JSON key
+// must be a json tag of the corresponding SDK field, and every value must have the
+// JSON type the field's Go type decodes from: string, number (integral for integer
+// fields), boolean, array or object.
 package sdkshape
 
 import (
