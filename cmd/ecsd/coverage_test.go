@@ -21,7 +21,7 @@ func TestCoverageDocIsCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg, err := app.NewRegistry(cat, "127.0.0.1:8080")
+	reg, err := app.NewRegistry(cat, "127.0.0.1:8080", app.Services{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,6 +25,10 @@ import (
 	"github.com/ecsd/ecsd/internal/httpserve"
 	"github.com/ecsd/ecsd/internal/ids"
 	"github.com/ecsd/ecsd/internal/service/accounts"
+	"github.com/ecsd/ecsd/internal/service/image"
+	"github.com/ecsd/ecsd/internal/service/keypair"
+	"github.com/ecsd/ecsd/internal/service/network"
+	"github.com/ecsd/ecsd/internal/service/secgroup"
 	"github.com/ecsd/ecsd/internal/store"
 	"github.com/ecsd/ecsd/internal/vpc"
 )
@@ -73,7 +77,7 @@ func New(ctx context.Context, o Options, st store.Store, addr string, stdout io.
 	if endpoint == "" {
 		endpoint = addr
 	}
-	reg, err := NewRegistry(cat, endpoint)
+	reg, err := NewRegistry(cat, endpoint, NewServices(st, gen, clk, cat))
 	if err != nil {
 		return nil, err
 	}
@@ -101,21 +105,40 @@ func New(ctx context.Context, o Options, st store.Store, addr string, stdout io.
 	return &App{Handler: mux, TLSConfig: tlsConfig}, nil
 }
 
+// Services are the resource services behind the handlers.
+type Services struct {
+	Network        *network.Service
+	SecurityGroups *secgroup.Service
+	KeyPairs       *keypair.Service
+	Images         *image.Service
+}
+
+// NewServices builds every resource service on one store, ID generator and clock.
+func NewServices(st store.Store, gen ids.Generator, clk clock.Clock, cat *catalog.Catalog) Services {
+	return Services{
+		Network:        network.New(network.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat}),
+		SecurityGroups: secgroup.New(secgroup.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat}),
+		KeyPairs:       keypair.New(keypair.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat}),
+		Images:         image.New(image.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat}),
+	}
+}
+
 // NewRegistry routes every action of the checked-in specs to its handlers.
-func NewRegistry(cat *catalog.Catalog, endpoint string) (*api.Registry, error) {
+func NewRegistry(cat *catalog.Catalog, endpoint string, svcs Services) (*api.Registry, error) {
 	reg := api.NewRegistry()
 	ecsAPI, err := apispec.ECS()
 	if err != nil {
 		return nil, err
 	}
-	if err := reg.Bind(ecsAPI, ecs.New(ecs.Deps{Catalog: cat, Endpoint: endpoint})); err != nil {
+	if err := reg.Bind(ecsAPI, ecs.New(ecs.Deps{Catalog: cat, Endpoint: endpoint,
+		SecurityGroups: svcs.SecurityGroups, KeyPairs: svcs.KeyPairs, Images: svcs.Images})); err != nil {
 		return nil, err
 	}
 	vpcAPI, err := apispec.VPC()
 	if err != nil {
 		return nil, err
 	}
-	if err := reg.Bind(vpcAPI, vpc.New(vpc.Deps{Catalog: cat, Endpoint: endpoint})); err != nil {
+	if err := reg.Bind(vpcAPI, vpc.New(vpc.Deps{Catalog: cat, Endpoint: endpoint, Network: svcs.Network})); err != nil {
 		return nil, err
 	}
 	return reg, nil

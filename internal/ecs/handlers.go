@@ -3,6 +3,9 @@ package ecs
 import (
 	"github.com/ecsd/ecsd/internal/api/apierr"
 	"github.com/ecsd/ecsd/internal/catalog"
+	"github.com/ecsd/ecsd/internal/service/image"
+	"github.com/ecsd/ecsd/internal/service/keypair"
+	"github.com/ecsd/ecsd/internal/service/secgroup"
 )
 
 // Deps are the dependencies of the ECS handlers.
@@ -12,6 +15,10 @@ type Deps struct {
 	// Endpoint is the host[:port] clients reach this server on; DescribeRegions
 	// reports it as the RegionEndpoint of every region without its own endpoint.
 	Endpoint string
+	// SecurityGroups, KeyPairs and Images are the services behind those groups.
+	SecurityGroups *secgroup.Service
+	KeyPairs       *keypair.Service
+	Images         *image.Service
 }
 
 // Handlers implements the ECS actions; the HTTP front finds its methods by

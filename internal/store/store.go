@@ -40,7 +40,18 @@ type Store interface {
 // returns that error even if fn returns nil. Times come back in UTC, exact to the
 // nanosecond; the zero time.Time is stored as "unset" and comes back as zero.
 // A Tx is valid only inside fn and is not safe for concurrent use.
+//
+// Tx is assembled from one interface per resource group, each declared in the
+// group's file of this package and implemented in the same-named file of sqlstore.
 type Tx interface {
+	AccountTx
+	NetworkTx
+	SecurityGroupTx
+	KeyPairTx
+}
+
+// AccountTx holds accounts, AccessKeys, server settings and ClientToken records.
+type AccountTx interface {
 	// CreateAccount inserts an account; ErrConflict when the ID or name is taken.
 	CreateAccount(a Account) error
 	// GetAccount returns the account with that ID or ErrNotFound.

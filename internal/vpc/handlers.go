@@ -2,6 +2,7 @@ package vpc
 
 import (
 	"github.com/ecsd/ecsd/internal/catalog"
+	"github.com/ecsd/ecsd/internal/service/network"
 )
 
 // Deps are the dependencies of the VPC handlers.
@@ -11,6 +12,8 @@ type Deps struct {
 	// Endpoint is the host[:port] clients reach this server on; DescribeRegions
 	// reports it as the RegionEndpoint of every region without its own endpoint.
 	Endpoint string
+	// Network is the service behind VPCs and VSwitches.
+	Network *network.Service
 }
 
 // Handlers implements the VPC actions; the HTTP front finds its methods by

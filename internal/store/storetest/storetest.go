@@ -8,41 +8,53 @@ import (
 	"github.com/ecsd/ecsd/internal/store"
 )
 
+// contractCase is one named test of the suite; each resource group's file lists its
+// own cases (accountCases, networkCases, …).
+type contractCase struct {
+	name string
+	fn   func(t *testing.T, s store.Store)
+}
+
+// accountCases cover accounts, AccessKeys, settings, ClientToken records and the
+// transaction semantics every resource relies on.
+var accountCases = []contractCase{
+	{"Account/RoundTrip", testAccountRoundTrip},
+	{"Account/NotFound", testAccountNotFound},
+	{"Account/Conflict", testAccountConflict},
+	{"Account/List", testAccountList},
+	{"Account/SetStatus", testAccountSetStatus},
+	{"AccessKey/RoundTrip", testAccessKeyRoundTrip},
+	{"AccessKey/NotFound", testAccessKeyNotFound},
+	{"AccessKey/Conflict", testAccessKeyConflict},
+	{"AccessKey/MissingAccount", testAccessKeyMissingAccount},
+	{"AccessKey/List", testAccessKeyList},
+	{"AccessKey/SetStatus", testAccessKeySetStatus},
+	{"AccessKey/Credential", testCredential},
+	{"Setting/RoundTrip", testSettingRoundTrip},
+	{"Idempotency/RoundTrip", testIdempotencyRoundTrip},
+	{"Idempotency/Conflict", testIdempotencyConflict},
+	{"Tx/RollbackOnError", testRollbackOnError},
+	{"Tx/RollbackOnPanic", testRollbackOnPanic},
+	{"Tx/UsableAfterConflict", testUsableAfterConflict},
+	{"Tx/ZeroTime", testZeroTime},
+	{"Tx/ViewIsReadOnly", testViewIsReadOnly},
+	{"Tx/ViewBesideOpenUpdate", testViewBesideOpenUpdate},
+	{"Tx/ContextCanceled", testContextCanceled},
+	{"Tx/RetryBusy", testRetryBusy},
+	{"Tx/RetryGivesUp", testRetryGivesUp},
+	{"Tx/ConcurrentIdempotency", testConcurrentIdempotency},
+	{"Tx/ConcurrentCounter", testConcurrentCounter},
+	{"Close/Idempotent", testCloseIdempotent},
+}
+
 // Run runs the contract suite. open must return a new, empty store each time it is
 // called (subtests run in parallel, each with its own store); the suite closes it.
 func Run(t *testing.T, open func(t *testing.T) store.Store) {
-	cases := []struct {
-		name string
-		fn   func(t *testing.T, s store.Store)
-	}{
-		{"Account/RoundTrip", testAccountRoundTrip},
-		{"Account/NotFound", testAccountNotFound},
-		{"Account/Conflict", testAccountConflict},
-		{"Account/List", testAccountList},
-		{"Account/SetStatus", testAccountSetStatus},
-		{"AccessKey/RoundTrip", testAccessKeyRoundTrip},
-		{"AccessKey/NotFound", testAccessKeyNotFound},
-		{"AccessKey/Conflict", testAccessKeyConflict},
-		{"AccessKey/MissingAccount", testAccessKeyMissingAccount},
-		{"AccessKey/List", testAccessKeyList},
-		{"AccessKey/SetStatus", testAccessKeySetStatus},
-		{"AccessKey/Credential", testCredential},
-		{"Setting/RoundTrip", testSettingRoundTrip},
-		{"Idempotency/RoundTrip", testIdempotencyRoundTrip},
-		{"Idempotency/Conflict", testIdempotencyConflict},
-		{"Tx/RollbackOnError", testRollbackOnError},
-		{"Tx/RollbackOnPanic", testRollbackOnPanic},
-		{"Tx/UsableAfterConflict", testUsableAfterConflict},
-		{"Tx/ZeroTime", testZeroTime},
-		{"Tx/ViewIsReadOnly", testViewIsReadOnly},
-		{"Tx/ViewBesideOpenUpdate", testViewBesideOpenUpdate},
-		{"Tx/ContextCanceled", testContextCanceled},
-		{"Tx/RetryBusy", testRetryBusy},
-		{"Tx/RetryGivesUp", testRetryGivesUp},
-		{"Tx/ConcurrentIdempotency", testConcurrentIdempotency},
-		{"Tx/ConcurrentCounter", testConcurrentCounter},
-		{"Close/Idempotent", testCloseIdempotent},
-	}
+	var cases []contractCase
+	cases = append(cases, accountCases...)
+	cases = append(cases, networkCases...)
+	cases = append(cases, securityGroupCases...)
+	cases = append(cases, keyPairCases...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()

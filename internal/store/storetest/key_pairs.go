@@ -1,0 +1,4 @@
+package storetest
+
+// keyPairCases cover store.KeyPairTx.
+var keyPairCases = []contractCase{}

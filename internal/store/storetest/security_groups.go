@@ -1,0 +1,4 @@
+package storetest
+
+// securityGroupCases cover store.SecurityGroupTx.
+var securityGroupCases = []contractCase{}
