@@ -48,6 +48,8 @@ type Tx interface {
 	NetworkTx
 	SecurityGroupTx
 	KeyPairTx
+	InstanceTx
+	DiskTx
 }
 
 // AccountTx holds accounts, AccessKeys, server settings and ClientToken records.
