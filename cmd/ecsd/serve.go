@@ -98,7 +98,7 @@ func serve(ctx context.Context, o serveOptions, stdout io.Writer, logger *slog.L
 		return fmt.Errorf("listen: %w", err)
 	}
 	a, err := app.New(ctx, app.Options{
-		DataDir: o.dataDir, Topology: o.topology, Endpoint: o.endpoint, TLSCert: o.tlsCert, TLSKey: o.tlsKey,
+		DataDir: o.dataDir, Topology: o.topology, SimDelay: o.simDelay, Endpoint: o.endpoint, TLSCert: o.tlsCert, TLSKey: o.tlsKey,
 		RootAccessKeyID: os.Getenv("ECSD_ACCESS_KEY_ID"), RootAccessKeySecret: os.Getenv("ECSD_ACCESS_KEY_SECRET"),
 	}, st, ln.Addr().String(), stdout, logger)
 	if err != nil {

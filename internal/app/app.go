@@ -21,14 +21,19 @@ import (
 	"github.com/ecsd/ecsd/internal/apispec"
 	"github.com/ecsd/ecsd/internal/catalog"
 	"github.com/ecsd/ecsd/internal/clock"
+	"github.com/ecsd/ecsd/internal/driver"
+	"github.com/ecsd/ecsd/internal/driver/sim"
 	"github.com/ecsd/ecsd/internal/ecs"
 	"github.com/ecsd/ecsd/internal/httpserve"
 	"github.com/ecsd/ecsd/internal/ids"
 	"github.com/ecsd/ecsd/internal/service/accounts"
+	"github.com/ecsd/ecsd/internal/service/disk"
 	"github.com/ecsd/ecsd/internal/service/image"
+	"github.com/ecsd/ecsd/internal/service/instance"
 	"github.com/ecsd/ecsd/internal/service/keypair"
 	"github.com/ecsd/ecsd/internal/service/network"
 	"github.com/ecsd/ecsd/internal/service/secgroup"
+	"github.com/ecsd/ecsd/internal/service/tag"
 	"github.com/ecsd/ecsd/internal/store"
 	"github.com/ecsd/ecsd/internal/vpc"
 )
@@ -43,6 +48,8 @@ type Options struct {
 	Endpoint string
 	// TLSCert and TLSKey name a certificate; empty for a self-signed one in DataDir.
 	TLSCert, TLSKey string
+	// SimDelay is how long each transitional state lasts with the sim driver.
+	SimDelay time.Duration
 	// RootAccessKeyID and RootAccessKeySecret, when set, are the root account's key.
 	RootAccessKeyID, RootAccessKeySecret string
 }
@@ -77,7 +84,11 @@ func New(ctx context.Context, o Options, st store.Store, addr string, stdout io.
 	if endpoint == "" {
 		endpoint = addr
 	}
-	reg, err := NewRegistry(cat, endpoint, NewServices(st, gen, clk, cat))
+	compute, err := sim.New(sim.Config{Delays: sim.Uniform(o.SimDelay)}, clk)
+	if err != nil {
+		return nil, err
+	}
+	reg, err := NewRegistry(cat, endpoint, NewServices(st, gen, clk, cat, compute, logger))
 	if err != nil {
 		return nil, err
 	}
@@ -111,16 +122,25 @@ type Services struct {
 	SecurityGroups *secgroup.Service
 	KeyPairs       *keypair.Service
 	Images         *image.Service
+	Instances      *instance.Service
+	Disks          *disk.Service
+	Tags           *tag.Service
 }
 
-// NewServices builds every resource service on one store, ID generator and clock.
-func NewServices(st store.Store, gen ids.Generator, clk clock.Clock, cat *catalog.Catalog) Services {
-	return Services{
+// NewServices builds every resource service on one store, ID generator, clock and
+// compute driver.
+func NewServices(st store.Store, gen ids.Generator, clk clock.Waiter, cat *catalog.Catalog, compute driver.Compute, logger *slog.Logger) Services {
+	s := Services{
 		Network:        network.New(network.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat}),
 		SecurityGroups: secgroup.New(secgroup.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat}),
 		KeyPairs:       keypair.New(keypair.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat}),
 		Images:         image.New(image.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat}),
 	}
+	s.Instances = instance.New(instance.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Network: s.Network,
+		Images: s.Images, Compute: compute, Logger: logger})
+	s.Tags = tag.New(tag.Deps{Store: st, Clock: clk, Images: s.Images})
+	s.Disks = disk.New(disk.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Images: s.Images, Compute: compute})
+	return s
 }
 
 // NewRegistry routes every action of the checked-in specs to its handlers.
@@ -131,14 +151,15 @@ func NewRegistry(cat *catalog.Catalog, endpoint string, svcs Services) (*api.Reg
 		return nil, err
 	}
 	if err := reg.Bind(ecsAPI, ecs.New(ecs.Deps{Catalog: cat, Endpoint: endpoint,
-		SecurityGroups: svcs.SecurityGroups, KeyPairs: svcs.KeyPairs, Images: svcs.Images})); err != nil {
+		SecurityGroups: svcs.SecurityGroups, KeyPairs: svcs.KeyPairs, Images: svcs.Images,
+		Instances: svcs.Instances, Disks: svcs.Disks, Tags: svcs.Tags})); err != nil {
 		return nil, err
 	}
 	vpcAPI, err := apispec.VPC()
 	if err != nil {
 		return nil, err
 	}
-	if err := reg.Bind(vpcAPI, vpc.New(vpc.Deps{Catalog: cat, Endpoint: endpoint, Network: svcs.Network})); err != nil {
+	if err := reg.Bind(vpcAPI, vpc.New(vpc.Deps{Catalog: cat, Endpoint: endpoint, Network: svcs.Network, Tags: svcs.Tags})); err != nil {
 		return nil, err
 	}
 	return reg, nil

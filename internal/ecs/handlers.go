@@ -3,9 +3,12 @@ package ecs
 import (
 	"github.com/ecsd/ecsd/internal/api/apierr"
 	"github.com/ecsd/ecsd/internal/catalog"
+	"github.com/ecsd/ecsd/internal/service/disk"
 	"github.com/ecsd/ecsd/internal/service/image"
+	"github.com/ecsd/ecsd/internal/service/instance"
 	"github.com/ecsd/ecsd/internal/service/keypair"
 	"github.com/ecsd/ecsd/internal/service/secgroup"
+	"github.com/ecsd/ecsd/internal/service/tag"
 )
 
 // Deps are the dependencies of the ECS handlers.
@@ -19,6 +22,11 @@ type Deps struct {
 	SecurityGroups *secgroup.Service
 	KeyPairs       *keypair.Service
 	Images         *image.Service
+	// Instances and Disks are the services behind instances and cloud disks.
+	Instances *instance.Service
+	Disks     *disk.Service
+	// Tags is the service behind AddTags, TagResources and their kin.
+	Tags *tag.Service
 }
 
 // Handlers implements the ECS actions; the HTTP front finds its methods by

@@ -3,6 +3,7 @@ package vpc
 import (
 	"github.com/ecsd/ecsd/internal/catalog"
 	"github.com/ecsd/ecsd/internal/service/network"
+	"github.com/ecsd/ecsd/internal/service/tag"
 )
 
 // Deps are the dependencies of the VPC handlers.
@@ -14,6 +15,8 @@ type Deps struct {
 	Endpoint string
 	// Network is the service behind VPCs and VSwitches.
 	Network *network.Service
+	// Tags is the service behind TagResources and its kin.
+	Tags *tag.Service
 }
 
 // Handlers implements the VPC actions; the HTTP front finds its methods by

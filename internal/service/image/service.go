@@ -1,9 +1,22 @@
-// Package image owns images (guide 1.9): the catalog of system images, later custom ones.
+// Package image owns images (guide 1.9): the catalog of system images, later
+// custom and shared ones.
+//
+// The service merges images from Sources. The first is always the embedded
+// SystemCatalog (data/system_images.yaml); a store-backed source of custom,
+// shared and copied images will be added through Deps.Sources without changing
+// the service's API. Every filter of DescribeImages is applied here, on the
+// merged list, so a source may narrow its answer with the Query (in SQL, say)
+// but does not have to.
 package image
 
 import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
 	"time"
 
+	"github.com/ecsd/ecsd/internal/api/apierr"
 	"github.com/ecsd/ecsd/internal/catalog"
 	"github.com/ecsd/ecsd/internal/store"
 )
@@ -16,18 +29,159 @@ type IDs interface {
 // Clock tells the time.
 type Clock interface{ Now() time.Time }
 
+// Source supplies images to the service.
+type Source interface {
+	// Images returns the images of regionID that accountID may use, with
+	// OwnerAlias set from that account's point of view (system, self, others,
+	// marketplace). q is prepared (valid, canonical values) and is a hint: a
+	// source may use it to narrow its answer but need not, because the service
+	// applies every filter again. The answer's order does not matter.
+	Images(ctx context.Context, accountID int64, regionID string, q Query) ([]Image, error)
+}
+
 // Deps are what the service needs.
 type Deps struct {
-	Store   store.Store
-	IDs     IDs
-	Clock   Clock
+	Store store.Store
+	IDs   IDs
+	Clock Clock
+	// Catalog resolves the InstanceType filter.
 	Catalog *catalog.Catalog
+	// SystemImages is the catalog of system images; nil means the embedded one.
+	SystemImages *SystemCatalog
+	// Sources are further sources (custom and shared images), consulted after
+	// the system images; an image ID already seen is not taken again.
+	Sources []Source
 }
 
 // Service implements the use cases.
 type Service struct {
-	deps Deps
+	deps    Deps
+	sources []Source
 }
 
-// New returns a Service.
-func New(deps Deps) *Service { return &Service{deps: deps} }
+// New returns a Service. It panics when Deps.SystemImages is nil and the
+// embedded catalog does not parse, which its tests rule out.
+func New(deps Deps) *Service {
+	if deps.SystemImages == nil {
+		sys, err := EmbeddedSystemCatalog()
+		if err != nil {
+			panic(err)
+		}
+		deps.SystemImages = sys
+	}
+	sources := append([]Source{deps.SystemImages}, deps.Sources...)
+	return &Service{deps: deps, sources: sources}
+}
+
+// Page asks for one page of a listing: Number from 1, Size from 1 to MaxPageSize.
+type Page struct {
+	Number, Size int
+}
+
+// Page sizes of DescribeImages (guide 1.9.2 PageSize: at most 100, default 10).
+const (
+	MaxPageSize     = 100
+	DefaultPageSize = 10
+)
+
+// Result is one page of images and the number of images on all pages.
+type Result struct {
+	Images     []Image
+	TotalCount int
+}
+
+// ErrNotFound is the guide's answer for an unknown image (1.18.4, RunInstances
+// 1.5.1): 404 InvalidImageId.NotFound. errors.Is(err, ErrNotFound()) matches
+// it on the code, so callers with another message for the same code (the guide
+// has several) can recognise and re-phrase it.
+func ErrNotFound() *apierr.Error {
+	return apierr.NotFound("InvalidImageId.NotFound", "The specified ImageId does not exist.")
+}
+
+// DryRun answers a DescribeImages call with DryRun=true: the guide's error for
+// the first problem of q, as List would return it, or DryRunOperation when q
+// is valid.
+func (s *Service) DryRun(q Query) error {
+	if _, err := prepare(q, s.deps.Catalog); err != nil {
+		return err
+	}
+	return errDryRunOperation()
+}
+
+// errDryRunOperation is Alibaba Cloud's answer to a DryRun request that passed
+// its checks (the guide has no DryRun).
+func errDryRunOperation() *apierr.Error {
+	return apierr.BadRequest("DryRunOperation", "Request validation has been passed with DryRun flag set.")
+}
+
+// List returns one page of the images in regionID that accountID can see and
+// that pass every filter of q, newest first (CreationTime descending, then
+// ImageId), with the total count. A page past the end is empty.
+func (s *Service) List(ctx context.Context, accountID int64, regionID string, q Query, p Page) (Result, error) {
+	if p.Number < 1 {
+		return Result{}, apierr.InvalidParameter("PageNumber")
+	}
+	if p.Size < 1 || p.Size > MaxPageSize {
+		return Result{}, apierr.InvalidParameter("PageSize")
+	}
+	q, err := prepare(q, s.deps.Catalog)
+	if err != nil {
+		return Result{}, err
+	}
+	all, err := s.collect(ctx, accountID, regionID, q)
+	if err != nil {
+		return Result{}, err
+	}
+	slices.SortFunc(all, func(a, b Image) int {
+		if c := b.CreationTime.Compare(a.CreationTime); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	res := Result{Images: []Image{}, TotalCount: len(all)}
+	if skipped := p.Number - 1; skipped <= len(all)/p.Size {
+		start := skipped * p.Size
+		res.Images = all[start:min(start+p.Size, len(all))]
+	}
+	return res, nil
+}
+
+// Image returns the image imageID of regionID as accountID sees it, whatever
+// its status (check Usable before creating from it). An image the account
+// cannot see, or that the region does not offer, is ErrNotFound.
+func (s *Service) Image(ctx context.Context, accountID int64, regionID, imageID string) (Image, error) {
+	if imageID == "" {
+		return Image{}, ErrNotFound()
+	}
+	found, err := s.collect(ctx, accountID, regionID, Query{ImageIDs: []string{imageID}})
+	if err != nil {
+		return Image{}, err
+	}
+	if len(found) == 0 {
+		return Image{}, ErrNotFound()
+	}
+	return found[0], nil
+}
+
+// collect asks every source and keeps the images that pass the prepared q,
+// each ID once (the first source to name it wins).
+func (s *Service) collect(ctx context.Context, accountID int64, regionID string, q Query) ([]Image, error) {
+	seen := map[string]bool{}
+	out := []Image{}
+	for _, src := range s.sources {
+		imgs, err := src.Images(ctx, accountID, regionID, q)
+		if err != nil {
+			return nil, fmt.Errorf("image: listing %s: %w", regionID, err)
+		}
+		for _, img := range imgs {
+			if seen[img.ID] {
+				continue
+			}
+			seen[img.ID] = true
+			if q.matches(img) {
+				out = append(out, img)
+			}
+		}
+	}
+	return out, nil
+}

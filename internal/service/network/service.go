@@ -22,7 +22,24 @@ type Deps struct {
 	IDs     IDs
 	Clock   Clock
 	Catalog *catalog.Catalog
+	// Quotas are the per-account limits; zero fields take Alibaba Cloud's defaults.
+	Quotas Quotas
 }
+
+// Quotas are the per-account limits of the network service.
+type Quotas struct {
+	// VPCsPerRegion is how many VPCs an account may have in one region
+	// (Alibaba Cloud's default quota: 10).
+	VPCsPerRegion int
+	// VSwitchesPerVPC is how many VSwitches one VPC may have (default 150).
+	VSwitchesPerVPC int
+}
+
+// Default quotas, Alibaba Cloud's defaults for a new account.
+const (
+	DefaultVPCsPerRegion   = 10
+	DefaultVSwitchesPerVPC = 150
+)
 
 // Service implements the use cases.
 type Service struct {
@@ -30,4 +47,21 @@ type Service struct {
 }
 
 // New returns a Service.
-func New(deps Deps) *Service { return &Service{deps: deps} }
+func New(deps Deps) *Service {
+	if deps.Quotas.VPCsPerRegion <= 0 {
+		deps.Quotas.VPCsPerRegion = DefaultVPCsPerRegion
+	}
+	if deps.Quotas.VSwitchesPerVPC <= 0 {
+		deps.Quotas.VSwitchesPerVPC = DefaultVSwitchesPerVPC
+	}
+	return &Service{deps: deps}
+}
+
+// Resource statuses. ecsd creates VPCs and VSwitches synchronously, so they are
+// Available as soon as the create call returns.
+const (
+	StatusAvailable = "Available"
+)
+
+// now returns the service clock's time in UTC.
+func (s *Service) now() time.Time { return s.deps.Clock.Now().UTC() }

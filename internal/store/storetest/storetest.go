@@ -55,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	cases = append(cases, networkCases...)
 	cases = append(cases, securityGroupCases...)
 	cases = append(cases, keyPairCases...)
+	cases = append(cases, instanceCases...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()

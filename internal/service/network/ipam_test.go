@@ -1,0 +1,143 @@
+package network
+
+import (
+	"fmt"
+	"net/http"
+	"sync"
+	"testing"
+
+	"github.com/ecsd/ecsd/internal/store"
+)
+
+func TestAllocatePrivateIPTakesTheLowestFreeAddressAfterTheReservedOne(t *testing.T) {
+	f := newFixture(t, Quotas{})
+	w := f.vswitch(t, f.vpc(t, hangzhou(), ""), "172.16.1.0/24")
+	for _, want := range []string{"172.16.1.1", "172.16.1.2", "172.16.1.3"} {
+		if got, err := f.allocate(t, w, ""); err != nil || got != want {
+			t.Fatalf("allocate = %s, %v; want %s", got, err, want)
+		}
+	}
+	if err := f.store.Update(t.Context(), func(tx store.Tx) error { return f.svc.ReleasePrivateIP(tx, w, "172.16.1.2") }); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := f.allocate(t, w, ""); err != nil || got != "172.16.1.2" {
+		t.Fatalf("after a release: %s, %v; want the freed 172.16.1.2", got, err)
+	}
+	v, _ := f.svc.GetVSwitch(t.Context(), hangzhou(), w)
+	if v.AvailableIPs != 252-3 {
+		t.Errorf("AvailableIPs = %d, want 249", v.AvailableIPs)
+	}
+}
+
+func TestAllocatePrivateIPChecksARequestedAddress(t *testing.T) {
+	f := newFixture(t, Quotas{})
+	w := f.vswitch(t, f.vpc(t, hangzhou(), ""), "172.16.1.0/24")
+	if got, err := f.allocate(t, w, "172.16.1.100"); err != nil || got != "172.16.1.100" {
+		t.Fatalf("allocate 172.16.1.100 = %s, %v", got, err)
+	}
+	for _, tc := range []struct{ addr, code string }{
+		{"172.16.1.100", "InvalidPrivateIpAddress.Duplicated"},
+		{"172.16.2.1", "InvalidPrivateIpAddress.Mismatch"},
+		{"172.16.1.0", "InvalidPrivateIpAddress.Malformed"},
+		{"172.16.1.253", "InvalidPrivateIpAddress.Malformed"},
+		{"172.16.1.255", "InvalidPrivateIpAddress.Malformed"},
+		{"172.16.1", "InvalidPrivateIpAddress.Malformed"},
+		{"fd00::1", "InvalidPrivateIpAddress.Malformed"},
+	} {
+		_, err := f.allocate(t, w, tc.addr)
+		wantCode(t, err, tc.code, http.StatusBadRequest)
+	}
+	if got, err := f.allocate(t, w, "172.16.1.252"); err != nil || got != "172.16.1.252" {
+		t.Fatalf("the last usable address: %s, %v", got, err)
+	}
+	_, err := f.allocate(t, "vsw-missing", "")
+	wantCode(t, err, "InvalidVSwitchId.NotFound", http.StatusNotFound)
+	err = f.store.Update(t.Context(), func(tx store.Tx) error {
+		_, err := f.svc.AllocatePrivateIP(tx, 2, w, "", OwnerInstance, "i-other")
+		return err
+	})
+	wantCode(t, err, "InvalidVSwitchId.NotFound", http.StatusNotFound)
+}
+
+func TestAFullVSwitchIsIpNotEnough(t *testing.T) {
+	f := newFixture(t, Quotas{})
+	w := f.vswitch(t, f.vpc(t, hangzhou(), ""), "172.16.1.0/29")
+	for i := range 4 {
+		if got, err := f.allocate(t, w, ""); err != nil || got != fmt.Sprintf("172.16.1.%d", i+1) {
+			t.Fatalf("allocation %d = %s, %v", i, got, err)
+		}
+	}
+	_, err := f.allocate(t, w, "")
+	wantCode(t, err, "InvalidVSwitchId.IpNotEnough", http.StatusForbidden)
+	if v, _ := f.svc.GetVSwitch(t.Context(), hangzhou(), w); v.AvailableIPs != 0 {
+		t.Errorf("AvailableIPs of a full /29 = %d", v.AvailableIPs)
+	}
+}
+
+func TestReleasingAFreeAddressIsNotAnError(t *testing.T) {
+	f := newFixture(t, Quotas{})
+	w := f.vswitch(t, f.vpc(t, hangzhou(), ""), "172.16.1.0/24")
+	if err := f.store.Update(t.Context(), func(tx store.Tx) error { return f.svc.ReleasePrivateIP(tx, w, "172.16.1.9") }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAllocationInsideTheCallersTransactionRollsBackWithIt(t *testing.T) {
+	f := newFixture(t, Quotas{})
+	w := f.vswitch(t, f.vpc(t, hangzhou(), ""), "172.16.1.0/24")
+	boom := fmt.Errorf("the instance could not be created")
+	err := f.store.Update(t.Context(), func(tx store.Tx) error {
+		if _, err := f.svc.AllocatePrivateIP(tx, 1, w, "", OwnerInstance, "i-1"); err != nil {
+			return err
+		}
+		return boom
+	})
+	if err != boom {
+		t.Fatalf("err = %v", err)
+	}
+	if got, err := f.allocate(t, w, ""); err != nil || got != "172.16.1.1" {
+		t.Fatalf("after the rollback: %s, %v", got, err)
+	}
+}
+
+func TestConcurrentAllocationsGetDistinctAddresses(t *testing.T) {
+	f := newFixture(t, Quotas{})
+	w := f.vswitch(t, f.vpc(t, hangzhou(), ""), "172.16.1.0/24")
+	const n = 16
+	got := make([]string, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { got[i], errs[i] = f.allocate(t, w, "") })
+	}
+	wg.Wait()
+	seen := map[string]bool{}
+	for i := range n {
+		if errs[i] != nil || seen[got[i]] {
+			t.Fatalf("allocation %d = %s, %v (seen before: %v)", i, got[i], errs[i], seen[got[i]])
+		}
+		seen[got[i]] = true
+	}
+}
+
+func TestAllocationInABusySixteenFindsTheFirstGapAfterTheTakenRun(t *testing.T) {
+	f := newFixture(t, Quotas{})
+	w := f.vswitch(t, f.vpc(t, hangzhou(), "10.0.0.0/16"), "10.0.0.0/16")
+	const taken = 20000
+	err := f.store.Update(t.Context(), func(tx store.Tx) error {
+		for i := range taken {
+			a := uintToIP(uint32(10<<24) + 1 + uint32(i)).String()
+			if err := tx.AllocatePrivateIP(store.PrivateIP{AccountID: 1, VSwitchID: w, Address: a, OwnerType: OwnerInstance, OwnerID: "i-x"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.allocate(t, w, "")
+	if want := uintToIP(uint32(10<<24) + 1 + taken).String(); err != nil || got != want {
+		t.Fatalf("allocate = %s, %v; want %s", got, err, want)
+	}
+}
