@@ -108,3 +108,13 @@ func errVSwitchIPNotEnough(vswitchID string) *apierr.Error {
 	return apierr.New("InvalidVSwitchId.IpNotEnough", http.StatusForbidden,
 		fmt.Sprintf("The specified VSwitch %q has not enough IpAddress.", vswitchID))
 }
+
+// errVpcHasSecurityGroups refuses deleting a VPC that still holds security groups.
+func errVpcHasSecurityGroups() *apierr.Error {
+	return apierr.BadRequest("DependencyViolation.SecurityGroup", "Specified object has dependent resources")
+}
+
+// errVpcHasInstances refuses deleting a VPC that still holds instances.
+func errVpcHasInstances() *apierr.Error {
+	return apierr.BadRequest("DependencyViolation.Instance", "Specified object has dependent resources")
+}

@@ -279,6 +279,20 @@ func vpcDependents(tx store.Tx, v store.VPC) error {
 	if n > 0 {
 		return errVpcHasVSwitches()
 	}
+	_, n, err = tx.ListSecurityGroups(store.SecurityGroupFilter{AccountID: v.AccountID, VpcID: v.ID, Page: store.Page{Number: 1, Size: 1}})
+	if err != nil {
+		return fmt.Errorf("count security groups of %s: %w", v.ID, err)
+	}
+	if n > 0 {
+		return errVpcHasSecurityGroups()
+	}
+	_, n, err = tx.ListInstances(store.InstanceFilter{AccountID: v.AccountID, VpcID: v.ID, Page: store.Page{Number: 1, Size: 1}})
+	if err != nil {
+		return fmt.Errorf("count instances of %s: %w", v.ID, err)
+	}
+	if n > 0 {
+		return errVpcHasInstances()
+	}
 	return nil
 }
 

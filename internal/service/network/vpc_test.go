@@ -207,3 +207,32 @@ func TestRouteTablesAreOnePerVPCWithItsVSwitches(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestDeleteVpcIsRefusedWhileSecurityGroupsOrInstancesRemainInIt(t *testing.T) {
+	f := newFixture(t, Quotas{})
+	sc := hangzhou()
+	id := f.vpc(t, sc, "192.168.0.0/16")
+	put := func(fn func(tx store.Tx) error) {
+		t.Helper()
+		if err := f.store.Update(t.Context(), fn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put(func(tx store.Tx) error {
+		return tx.CreateSecurityGroup(store.SecurityGroup{ID: "sg-1", AccountID: 1, RegionID: "cn-hangzhou", VpcID: id,
+			Type: "normal", InnerAccessPolicy: "Accept", CreatedAt: f.clock.Now()})
+	})
+	wantCode(t, f.svc.DeleteVPC(t.Context(), sc, id, false), "DependencyViolation.SecurityGroup", 400)
+	put(func(tx store.Tx) error {
+		if err := tx.DeleteSecurityGroup(1, "sg-1"); err != nil {
+			return err
+		}
+		return tx.CreateInstance(store.Instance{ID: "i-1", AccountID: 1, RegionID: "cn-hangzhou", VpcID: id,
+			Status: "Stopped", CreatedAt: f.clock.Now()})
+	})
+	wantCode(t, f.svc.DeleteVPC(t.Context(), sc, id, false), "DependencyViolation.Instance", 400)
+	put(func(tx store.Tx) error { return tx.DeleteInstance(1, "i-1") })
+	if err := f.svc.DeleteVPC(t.Context(), sc, id, false); err != nil {
+		t.Fatalf("DeleteVPC once empty: %v", err)
+	}
+}
