@@ -50,6 +50,7 @@ type Tx interface {
 	KeyPairTx
 	InstanceTx
 	DiskTx
+	TagTx
 }
 
 // AccountTx holds accounts, AccessKeys, server settings and ClientToken records.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"sync"
+	"sync/atomic"
 )
 
 // stmtCache keeps one prepared statement per query text for a pool, so that hot
@@ -17,7 +18,14 @@ import (
 type stmtCache struct {
 	pool  *sql.DB
 	stmts sync.Map // query → *sql.Stmt
+	// size counts the cached statements; past maxCachedStatements new queries
+	// (such as IN lists of unusual lengths) run unprepared instead of growing
+	// the cache without bound.
+	size atomic.Int64
 }
+
+// maxCachedStatements bounds a pool's statement cache.
+const maxCachedStatements = 512
 
 func newStmtCache(pool *sql.DB) *stmtCache { return &stmtCache{pool: pool} }
 
@@ -34,7 +42,7 @@ func (c *stmtCache) lookup(query string) *sql.Stmt {
 // uncached; it keeps running unprepared and reports its error there.
 func (c *stmtCache) prepareAll(ctx context.Context, queries []string) {
 	for _, q := range queries {
-		if c.lookup(q) != nil {
+		if c.lookup(q) != nil || c.size.Load() >= maxCachedStatements {
 			continue
 		}
 		st, err := c.pool.PrepareContext(ctx, q)
@@ -43,7 +51,9 @@ func (c *stmtCache) prepareAll(ctx context.Context, queries []string) {
 		}
 		if _, loaded := c.stmts.LoadOrStore(q, st); loaded {
 			_ = st.Close()
+			continue
 		}
+		c.size.Add(1)
 	}
 }
 
