@@ -81,6 +81,12 @@ func ErrRegionNotFound() *Error {
 	return NotFound("InvalidRegionId.NotFound", "The specified RegionId does not exist.")
 }
 
+// DryRunOperation is Alibaba Cloud's answer to a DryRun request whose checks all
+// passed (the guide documents no DryRun).
+func DryRunOperation() *Error {
+	return BadRequest("DryRunOperation", "Request validation has been passed with DryRun flag set.")
+}
+
 // NotImplemented answers an action the guide documents but ecsd does not implement yet.
 func NotImplemented(action string) *Error {
 	return New("NotImplemented", http.StatusNotImplemented,

@@ -105,13 +105,7 @@ func (s *Service) DryRun(q Query) error {
 	if _, err := prepare(q, s.deps.Catalog); err != nil {
 		return err
 	}
-	return errDryRunOperation()
-}
-
-// errDryRunOperation is Alibaba Cloud's answer to a DryRun request that passed
-// its checks (the guide has no DryRun).
-func errDryRunOperation() *apierr.Error {
-	return apierr.BadRequest("DryRunOperation", "Request validation has been passed with DryRun flag set.")
+	return apierr.DryRunOperation()
 }
 
 // List returns one page of the images in regionID that accountID can see and

@@ -20,6 +20,7 @@ import (
 
 	"github.com/ecsd/ecsd/internal/api/apierr"
 	"github.com/ecsd/ecsd/internal/catalog"
+	"github.com/ecsd/ecsd/internal/service/tag"
 	"github.com/ecsd/ecsd/internal/store"
 )
 
@@ -180,7 +181,7 @@ func checkRequest(r *Request) error {
 	if !ValidName(r.Name) {
 		return ErrNameMalformed()
 	}
-	tags, err := checkTags(r.Tags)
+	tags, err := tag.Validate(r.Tags)
 	if err != nil {
 		return err
 	}

@@ -265,7 +265,8 @@ func TestTagsFollowGuide115AndTheLaterOfTwoWithOneKeyWins(t *testing.T) {
 		tag  store.Tag
 		code string
 	}{
-		{store.Tag{Key: "", Value: "v"}, "InvalidTagKey.Malformed"},
+		{store.Tag{Key: "", Value: "v"}, "InvalidTag.Mismatch"},
+		{store.Tag{Key: ""}, "InvalidTagKey.Malformed"},
 		{store.Tag{Key: strings.Repeat("k", 65)}, "InvalidTagKey.Malformed"},
 		{store.Tag{Key: "aliyun-x"}, "InvalidTagKey.Malformed"},
 		{store.Tag{Key: "https://x"}, "InvalidTagKey.Malformed"},

@@ -86,11 +86,6 @@ func errVSwitchInUse() *apierr.Error {
 	return apierr.BadRequest("DependencyViolation", "Specified object has dependent resources.")
 }
 
-// errDryRun answers a DryRun request whose checks all passed.
-func errDryRun() *apierr.Error {
-	return apierr.BadRequest("DryRunOperation", "Request validation has been passed with DryRun flag set.")
-}
-
 func errPrivateIPMalformed() *apierr.Error {
 	return apierr.BadRequest("InvalidPrivateIpAddress.Malformed", "Specified private IP address is malformed.")
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 
+	"github.com/ecsd/ecsd/internal/api/apierr"
 	"github.com/ecsd/ecsd/internal/service/idempotency"
 	"github.com/ecsd/ecsd/internal/store"
 )
@@ -98,7 +99,7 @@ func (s *Service) createVPC(tx store.Tx, sc Scope, cidr netip.Prefix, in CreateV
 		return CreateVPCOutput{}, errVpcQuotaExceeded()
 	}
 	if in.DryRun {
-		return CreateVPCOutput{}, errDryRun()
+		return CreateVPCOutput{}, apierr.DryRunOperation()
 	}
 	v := store.VPC{
 		ID:           s.deps.IDs.NewID("vpc", sc.RegionID),
@@ -256,7 +257,7 @@ func (s *Service) DeleteVPC(ctx context.Context, sc Scope, id string, dryRun boo
 			return err
 		}
 		if dryRun {
-			return errDryRun()
+			return apierr.DryRunOperation()
 		}
 		return tx.DeleteVPC(v.AccountID, v.ID)
 	})

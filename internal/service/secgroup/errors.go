@@ -51,10 +51,6 @@ func errTagKeyMalformed() *apierr.Error {
 	return apierr.BadRequest("InvalidTagKey.Malformed", "The specified Tag.n.Key is not valid.")
 }
 
-func errTagValueMalformed() *apierr.Error {
-	return apierr.BadRequest("InvalidTagValue.Malformed", "The specified Tag.n.Value is not valid.")
-}
-
 func errTagCount() *apierr.Error {
 	return apierr.BadRequest("InvalidTagCount", "The specified tags are beyond the permitted range.")
 }

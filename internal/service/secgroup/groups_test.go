@@ -99,7 +99,8 @@ func TestCreateSecurityGroupChecksItsTags(t *testing.T) {
 		tags []store.Tag
 		code string
 	}{
-		{[]store.Tag{{Key: "", Value: "v"}}, "InvalidTagKey.Malformed"},
+		{[]store.Tag{{Key: "", Value: "v"}}, "InvalidTag.Mismatch"},
+		{[]store.Tag{{Key: ""}}, "InvalidTagKey.Malformed"},
 		{[]store.Tag{{Key: "aliyun-x"}}, "InvalidTagKey.Malformed"},
 		{[]store.Tag{{Key: strings.Repeat("k", 65)}}, "InvalidTagKey.Malformed"},
 		{[]store.Tag{{Key: "k", Value: "http://x"}}, "InvalidTagValue.Malformed"},

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ecsd/ecsd/internal/api/apierr"
+	"github.com/ecsd/ecsd/internal/service/tag"
 	"github.com/ecsd/ecsd/internal/store"
 )
 
@@ -14,8 +15,6 @@ const (
 	maxClientToken  = 64  // guide 1.18.6
 	maxCreateTags   = 20  // Tag.N of CreateSecurityGroup (SDK; the guide's AddTags takes 5 per call)
 	maxFilterTags   = 5   // 1.11.10: Tag.n "最大为 5"
-	maxTagKeyLen    = 64  // 1.15.1
-	maxTagValueLen  = 128 // 1.15.1
 	maxRuleDescLen  = 512 // 1.11.14: [1, 512]
 	maxGroupIDLen   = 100 // 1.11.13
 	maxRevokeGroups = 10  // 1.11.4: "最多10个"
@@ -58,38 +57,13 @@ func validDescription(d string) bool {
 	return n >= 2 && n <= 256 && !hasURLPrefix(d)
 }
 
-// validTagText checks a tag key or value against the guide's rules (1.15.1).
-func validTagText(s string, maxLen int) bool {
-	return utf8.RuneCountInString(s) <= maxLen && !hasURLPrefix(s) && !strings.HasPrefix(s, "aliyun")
-}
-
-// checkTags validates the tags of a create call; a later tag with the key of an
-// earlier one replaces it.
+// checkTags validates the tags of a create call (guide 1.15.1, through the tag
+// service's rules); a later tag with the key of an earlier one replaces it.
 func checkTags(tags []store.Tag) ([]store.Tag, error) {
 	if len(tags) > maxCreateTags {
 		return nil, errTagCount()
 	}
-	var out []store.Tag
-	for _, t := range tags {
-		if t.Key == "" || !validTagText(t.Key, maxTagKeyLen) {
-			return nil, errTagKeyMalformed()
-		}
-		if !validTagText(t.Value, maxTagValueLen) {
-			return nil, errTagValueMalformed()
-		}
-		out = replaceTag(out, t)
-	}
-	return out, nil
-}
-
-func replaceTag(tags []store.Tag, t store.Tag) []store.Tag {
-	for i := range tags {
-		if tags[i].Key == t.Key {
-			tags[i] = t
-			return tags
-		}
-	}
-	return append(tags, t)
+	return tag.Validate(tags)
 }
 
 // checkFilterTags validates the Tag.n filter of DescribeSecurityGroups.
