@@ -4,6 +4,7 @@
 //
 //	ecsd serve [flags]             run the server
 //	ecsd call ACTION Key=Value …   sign and send one request to a running server
+//	ecsd admin instance lock ID    lock an instance for security (guide 1.18.7)
 //	ecsd version                   print the version
 package main
 
@@ -30,6 +31,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runServe(args[1:], stdout, stderr)
 	case "call":
 		return runCall(args[1:], stdout, stderr)
+	case "admin":
+		return runAdmin(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "ecsd", version)
 		return 0
@@ -49,6 +52,7 @@ func usage(w io.Writer) {
 Usage:
   ecsd serve [flags]               run the server (ecsd serve -h lists the flags)
   ecsd call ACTION [Key=Value ...] sign and send one API call, print the JSON answer
+  ecsd admin instance lock|unlock ID  lock an instance for security (guide 1.18.7), or unlock it
   ecsd version                     print the version
 
 Every serve flag can also be set as an environment variable ECSD_<FLAG>

@@ -105,6 +105,8 @@ func serve(ctx context.Context, o serveOptions, stdout io.Writer, logger *slog.L
 		ln.Close()
 		return err
 	}
+	stopBackground := a.Start()
+	defer stopBackground()
 	srv := httpserve.New(a.Handler, a.TLSConfig, logger)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()

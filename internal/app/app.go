@@ -54,10 +54,26 @@ type Options struct {
 	RootAccessKeyID, RootAccessKeySecret string
 }
 
-// App is the wired server: the HTTP handler and its TLS configuration.
+// App is the wired server: the HTTP handler, its TLS configuration and the
+// background work beside it (interrupted disk attachments, the instance reconciler).
 type App struct {
-	Handler   http.Handler
-	TLSConfig *tls.Config
+	Handler    http.Handler
+	TLSConfig  *tls.Config
+	background func(ctx context.Context)
+}
+
+// Start runs the background work until the returned stop function is called;
+// stop waits for it to end, so call it before closing the store.
+func (a *App) Start() (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if a.background != nil {
+			a.background(ctx)
+		}
+	}()
+	return func() { cancel(); <-done }
 }
 
 // New wires the store, catalog, services, handlers and API front for a server
@@ -88,7 +104,8 @@ func New(ctx context.Context, o Options, st store.Store, addr string, stdout io.
 	if err != nil {
 		return nil, err
 	}
-	reg, err := NewRegistry(cat, endpoint, NewServices(st, gen, clk, cat, compute, logger))
+	svcs := NewServices(st, gen, clk, cat, compute, logger)
+	reg, err := NewRegistry(cat, endpoint, svcs)
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +130,14 @@ func New(ctx context.Context, o Options, st store.Store, addr string, stdout io.
 	if err != nil {
 		return nil, err
 	}
-	return &App{Handler: mux, TLSConfig: tlsConfig}, nil
+	background := func(ctx context.Context) {
+		// Finish disk attachments a crash interrupted, then reconcile instances.
+		if err := svcs.Disks.Resume(ctx); err != nil {
+			logger.Error("resume disk attachments", "err", err)
+		}
+		svcs.Instances.Run(ctx)
+	}
+	return &App{Handler: mux, TLSConfig: tlsConfig, background: background}, nil
 }
 
 // Services are the resource services behind the handlers.

@@ -76,7 +76,7 @@ func createGroup(t *testing.T, h *Handlers, ctx context.Context, query string) s
 	return resp.SecurityGroupId
 }
 
-func TestSecurityGroupActionsAreRoutedExceptJoinAndLeave(t *testing.T) {
+func TestEverySecurityGroupActionOfTheGuideIsRouted(t *testing.T) {
 	h, _ := securityGroupHandlers(t)
 	spec, err := apispec.ECS()
 	if err != nil {
@@ -91,9 +91,8 @@ func TestSecurityGroupActionsAreRoutedExceptJoinAndLeave(t *testing.T) {
 			continue
 		}
 		ep, _ := reg.Lookup(spec.Version, a.Name)
-		wantImplemented := a.Name != "JoinSecurityGroup" && a.Name != "LeaveSecurityGroup"
-		if ep == nil || ep.Implemented() != wantImplemented {
-			t.Errorf("%s (%s): implemented %v, want %v", a.Name, a.Section, ep != nil && ep.Implemented(), wantImplemented)
+		if ep == nil || !ep.Implemented() {
+			t.Errorf("%s (%s) is not implemented", a.Name, a.Section)
 		}
 	}
 }

@@ -142,12 +142,12 @@ func TestOldSDKCreatesAKeyPairWhosePKCS8PrivateKeyMatchesTheStoredPublicKeyAndFi
 	if se := serverError(t, err); se.ErrorCode() != "InvalidKeyPairName.Malformed" || se.HttpStatus() != http.StatusBadRequest {
 		t.Errorf("duplicate name: %s (%d)", se.ErrorCode(), se.HttpStatus())
 	}
-	// AttachKeyPair and DetachKeyPair wait for instances.
+	// AttachKeyPair to an unknown instance fails for that instance only.
 	attach := ecs.CreateAttachKeyPairRequest()
-	attach.KeyPairName, attach.InstanceIds = p+"created", `["i-1"]`
-	_, err = c.AttachKeyPair(attach)
-	if se := serverError(t, err); se.ErrorCode() != "NotImplemented" || se.HttpStatus() != http.StatusNotImplemented {
-		t.Errorf("AttachKeyPair: %s (%d)", se.ErrorCode(), se.HttpStatus())
+	attach.KeyPairName, attach.InstanceIds = p+"created", `["i-doesnotexist"]`
+	resp, err := c.AttachKeyPair(attach)
+	if err != nil || resp.FailCount != "1" {
+		t.Errorf("AttachKeyPair to an unknown instance: %+v, %v", resp, err)
 	}
 }
 

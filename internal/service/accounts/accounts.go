@@ -159,3 +159,18 @@ func (s *Service) rootAccount(tx store.Tx) (store.Account, error) {
 	}
 	return acct, nil
 }
+
+// RootAccountID returns the ID of the root account created at first start, or
+// store.ErrNotFound before the first start.
+func (s *Service) RootAccountID(ctx context.Context) (int64, error) {
+	var id int64
+	err := s.store.View(ctx, func(tx store.Tx) error {
+		v, err := tx.GetSetting(settingRootAccount)
+		if err != nil {
+			return err
+		}
+		id, err = strconv.ParseInt(v, 10, 64)
+		return err
+	})
+	return id, err
+}
