@@ -8,7 +8,9 @@
 // HTTP front adds RequestId and renders JSON or XML. Errors are *apierr.Error
 // values with the guide's codes.
 //
-// Implemented so far: regions.go (DescribeRegions, DescribeZones) and
-// instance_types.go (DescribeInstanceTypes, DescribeInstanceTypeFamilies), all
-// answered from the catalog.
+// Which actions are implemented is listed in docs/coverage.md (generated from the
+// registry). Files by resource group: regions.go and instance_types.go (answered
+// from the catalog), instances*.go, instance_attributes*.go, disks*.go,
+// security_groups*.go, key_pairs.go, images.go, tags.go, and terraform_reads*.go
+// (the reads Terraform's alicloud provider makes that the guide does not document).
 package ecs

@@ -5,6 +5,6 @@
 // Response structs carry the official SDK's JSON names and nesting
 // (services/vpc); the HTTP front adds RequestId and renders JSON or XML.
 //
-// Implemented so far: regions.go (DescribeRegions, DescribeZones), answered
-// from the catalog.
+// Files by resource group: regions.go (answered from the catalog), vpcs.go,
+// vswitches.go, route_tables.go and tags.go; docs/coverage.md lists the actions.
 package vpc
