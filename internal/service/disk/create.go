@@ -12,9 +12,6 @@ import (
 	"github.com/ecsd/ecsd/internal/store"
 )
 
-// maxClientToken is the longest ClientToken (guide 1.18.6).
-const maxClientToken = 64
-
 // CreateInput are the parameters of CreateDisk (1.7.1, plus the SDK's
 // PerformanceLevel, KMSKeyId and Tag.N).
 type CreateInput struct {
@@ -94,7 +91,7 @@ func (s *Service) checkCreate(c Caller, in *CreateInput) error {
 	if in.Description != "" && !ValidDescription(in.Description) {
 		return errDescriptionMalformed(http.StatusBadRequest)
 	}
-	if err := checkClientToken(in.ClientToken); err != nil {
+	if err := idempotency.CheckToken(in.ClientToken); err != nil {
 		return err
 	}
 	if in.Category == "" {
@@ -139,19 +136,6 @@ func (s *Service) checkPortableQuota(tx store.Tx, c Caller) error {
 	}
 	if n >= s.deps.Limits.PortableDisks {
 		return errPortableQuota()
-	}
-	return nil
-}
-
-// checkClientToken validates a ClientToken: at most 64 ASCII characters.
-func checkClientToken(token string) error {
-	if len(token) > maxClientToken {
-		return apierr.InvalidParameter("ClientToken")
-	}
-	for i := 0; i < len(token); i++ {
-		if token[i] < 0x20 || token[i] > 0x7e {
-			return apierr.InvalidParameter("ClientToken")
-		}
 	}
 	return nil
 }

@@ -76,7 +76,7 @@ type ResizeInput struct {
 // it at once; no compute driver can resize a disk yet, so a running instance
 // sees it after its next start, which is what the guide says of offline resizing.
 func (s *Service) Resize(ctx context.Context, c Caller, in ResizeInput) error {
-	if err := checkClientToken(in.ClientToken); err != nil {
+	if err := idempotency.CheckToken(in.ClientToken); err != nil {
 		return err
 	}
 	switch in.Type {
@@ -158,7 +158,7 @@ type replaced struct {
 // old system disk is released; the new one has the old one's category, device
 // and flags. The instance's image becomes the new one.
 func (s *Service) ReplaceSystemDisk(ctx context.Context, c Caller, in ReplaceInput) (string, error) {
-	if err := checkClientToken(in.ClientToken); err != nil {
+	if err := idempotency.CheckToken(in.ClientToken); err != nil {
 		return "", err
 	}
 	img, err := s.replacementImage(ctx, c, in.ImageID)

@@ -85,3 +85,20 @@ func hashParams(params any) (string, error) {
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:]), nil
 }
+
+// MaxTokenLength is the longest ClientToken the guide allows (1.18.6).
+const MaxTokenLength = 64
+
+// CheckToken validates a ClientToken: at most 64 printable ASCII characters
+// (guide 1.18.6); anything else is InvalidParameter naming ClientToken.
+func CheckToken(token string) error {
+	if len(token) > MaxTokenLength {
+		return apierr.InvalidParameter("ClientToken")
+	}
+	for i := 0; i < len(token); i++ {
+		if token[i] < 0x20 || token[i] > 0x7e {
+			return apierr.InvalidParameter("ClientToken")
+		}
+	}
+	return nil
+}

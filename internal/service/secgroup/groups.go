@@ -44,7 +44,7 @@ func (s *Service) Create(ctx context.Context, c Caller, in CreateInput) (string,
 	if err != nil {
 		return "", err
 	}
-	if err := checkClientToken(in.ClientToken); err != nil {
+	if err := idempotency.CheckToken(in.ClientToken); err != nil {
 		return "", err
 	}
 	if in.Type == "" {

@@ -5,14 +5,12 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/ecsd/ecsd/internal/api/apierr"
 	"github.com/ecsd/ecsd/internal/service/tag"
 	"github.com/ecsd/ecsd/internal/store"
 )
 
 // Limits of names, descriptions, tags and tokens.
 const (
-	maxClientToken  = 64  // guide 1.18.6
 	maxCreateTags   = 20  // Tag.N of CreateSecurityGroup (SDK; the guide's AddTags takes 5 per call)
 	maxFilterTags   = 5   // 1.11.10: Tag.n "最大为 5"
 	maxRuleDescLen  = 512 // 1.11.14: [1, 512]
@@ -74,19 +72,6 @@ func checkFilterTags(tags []store.Tag) error {
 	for _, t := range tags {
 		if t.Key == "" {
 			return errTagKeyMalformed()
-		}
-	}
-	return nil
-}
-
-// checkClientToken validates a ClientToken (1.18.6): at most 64 ASCII characters.
-func checkClientToken(token string) error {
-	if len(token) > maxClientToken {
-		return apierr.InvalidParameter("ClientToken")
-	}
-	for i := 0; i < len(token); i++ {
-		if token[i] < 0x20 || token[i] > 0x7e {
-			return apierr.InvalidParameter("ClientToken")
 		}
 	}
 	return nil
