@@ -29,6 +29,7 @@ type Key struct {
 
 // Run calls create inside tx unless a call with the same key was recorded: then it
 // returns that call's result (when params hash the same) or ErrParameterMismatch.
+// A token that breaks CheckToken is InvalidParameter.
 // params is the decoded request (without ClientToken or signature fields), hashed
 // as JSON. With an empty token, create just runs.
 //
@@ -39,6 +40,9 @@ func Run[T any](tx store.Tx, now time.Time, key Key, params any, create func() (
 	var zero T
 	if key.Token == "" {
 		return create()
+	}
+	if err := CheckToken(key.Token); err != nil {
+		return zero, err
 	}
 	hash, err := hashParams(params)
 	if err != nil {

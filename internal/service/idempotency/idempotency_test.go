@@ -2,11 +2,13 @@ package idempotency
 
 import (
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/ecsd/ecsd/internal/api/apierr"
 	"github.com/ecsd/ecsd/internal/store"
 	"github.com/ecsd/ecsd/internal/store/sqlstore"
 )
@@ -104,5 +106,19 @@ func TestEmptyTokenAlwaysCreates(t *testing.T) {
 	}
 	if n.Load() != 2 {
 		t.Fatalf("creates = %d, want 2", n.Load())
+	}
+}
+
+func TestTokensLongerThan64OrNotPrintableASCIIAreInvalid(t *testing.T) {
+	st := openStore(t)
+	var n atomic.Int64
+	for _, token := range []string{strings.Repeat("t", 65), "tab\there", "中文"} {
+		_, err := create(t, st, Key{AccountID: 1, Action: "CreateVpc", Token: token}, "p", &n)
+		if !errors.Is(err, apierr.InvalidParameter("ClientToken")) {
+			t.Errorf("token %q: err = %v, want InvalidParameter", token, err)
+		}
+	}
+	if _, err := create(t, st, Key{AccountID: 1, Action: "CreateVpc", Token: strings.Repeat("t", 64)}, "p", &n); err != nil {
+		t.Fatalf("a 64-character token: %v", err)
 	}
 }
