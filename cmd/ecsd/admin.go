@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"os"
 	"time"
 
@@ -79,6 +80,6 @@ func lockInstance(ctx context.Context, dataDir, dsn string, accountID int64, ins
 	if err != nil {
 		return err
 	}
-	svcs := app.NewServices(st, gen, clk, cat, compute, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	svcs := app.NewServices(st, gen, clk, cat, compute, slog.New(slog.NewTextHandler(io.Discard, nil)), netip.Prefix{})
 	return svcs.Instances.LockForSecurity(ctx, accountID, instanceID, locked)
 }

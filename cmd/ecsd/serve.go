@@ -22,6 +22,7 @@ import (
 type serveOptions struct {
 	listen, dataDir, driver, storeDSN, config string
 	tlsCert, tlsKey, topology, endpoint       string
+	publicIPPool                              string
 	logLevel                                  string
 	simDelay                                  time.Duration
 }
@@ -38,6 +39,7 @@ func serveFlags(o *serveOptions) *flag.FlagSet {
 	fs.StringVar(&o.tlsKey, "tls-key", "", "TLS private key (PEM) for --tls-cert")
 	fs.StringVar(&o.topology, "topology", "", "YAML file with regions, zones and what each zone offers; default: built-in")
 	fs.StringVar(&o.endpoint, "endpoint", "", "host:port clients use to reach this server (DescribeRegions' RegionEndpoint); default: --listen")
+	fs.StringVar(&o.publicIPPool, "public-ip-pool", "", "CIDR block public IPs are allocated from (default 198.18.0.0/15)")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	return fs
 }
@@ -98,7 +100,7 @@ func serve(ctx context.Context, o serveOptions, stdout io.Writer, logger *slog.L
 		return fmt.Errorf("listen: %w", err)
 	}
 	a, err := app.New(ctx, app.Options{
-		DataDir: o.dataDir, Topology: o.topology, SimDelay: o.simDelay, Endpoint: o.endpoint, TLSCert: o.tlsCert, TLSKey: o.tlsKey,
+		DataDir: o.dataDir, Topology: o.topology, SimDelay: o.simDelay, PublicIPPool: o.publicIPPool, Endpoint: o.endpoint, TLSCert: o.tlsCert, TLSKey: o.tlsKey,
 		RootAccessKeyID: os.Getenv("ECSD_ACCESS_KEY_ID"), RootAccessKeySecret: os.Getenv("ECSD_ACCESS_KEY_SECRET"),
 	}, st, ln.Addr().String(), stdout, logger)
 	if err != nil {

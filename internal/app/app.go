@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"time"
@@ -50,6 +51,9 @@ type Options struct {
 	TLSCert, TLSKey string
 	// SimDelay is how long each transitional state lasts with the sim driver.
 	SimDelay time.Duration
+	// PublicIPPool is the CIDR block public IPs are allocated from; empty for
+	// instance.DefaultPublicIPPool.
+	PublicIPPool string
 	// RootAccessKeyID and RootAccessKeySecret, when set, are the root account's key.
 	RootAccessKeyID, RootAccessKeySecret string
 }
@@ -104,7 +108,13 @@ func New(ctx context.Context, o Options, st store.Store, addr string, stdout io.
 	if err != nil {
 		return nil, err
 	}
-	svcs := NewServices(st, gen, clk, cat, compute, logger)
+	var pool netip.Prefix
+	if o.PublicIPPool != "" {
+		if pool, err = netip.ParsePrefix(o.PublicIPPool); err != nil {
+			return nil, fmt.Errorf("--public-ip-pool %q: %w", o.PublicIPPool, err)
+		}
+	}
+	svcs := NewServices(st, gen, clk, cat, compute, logger, pool)
 	reg, err := NewRegistry(cat, endpoint, svcs)
 	if err != nil {
 		return nil, err
@@ -153,7 +163,8 @@ type Services struct {
 
 // NewServices builds every resource service on one store, ID generator, clock and
 // compute driver.
-func NewServices(st store.Store, gen ids.Generator, clk clock.Waiter, cat *catalog.Catalog, compute driver.Compute, logger *slog.Logger) Services {
+func NewServices(st store.Store, gen ids.Generator, clk clock.Waiter, cat *catalog.Catalog, compute driver.Compute,
+	logger *slog.Logger, publicIPPool netip.Prefix) Services {
 	s := Services{
 		Network:        network.New(network.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat}),
 		SecurityGroups: secgroup.New(secgroup.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat}),
@@ -161,7 +172,7 @@ func NewServices(st store.Store, gen ids.Generator, clk clock.Waiter, cat *catal
 		Images:         image.New(image.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat}),
 	}
 	s.Instances = instance.New(instance.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Network: s.Network,
-		Images: s.Images, Compute: compute, Logger: logger})
+		Images: s.Images, Compute: compute, Logger: logger, PublicIPPool: publicIPPool})
 	s.Tags = tag.New(tag.Deps{Store: st, Clock: clk, Images: s.Images})
 	s.Disks = disk.New(disk.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Images: s.Images, Compute: compute})
 	return s
