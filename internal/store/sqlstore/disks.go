@@ -85,32 +85,7 @@ func (t *tx) ListDisks(f store.DiskFilter) ([]store.Disk, int, error) {
 	w.eq("source_snapshot_id", f.SnapshotID)
 	w.boolean("portable", f.Portable)
 	tagConditions(w, f.AccountID, "disk", f.Tags)
-	total, err := t.count("disks", w)
-	if err != nil {
-		return nil, 0, fmt.Errorf("count disks: %w", err)
-	}
-	page := f.Page
-	if f.After != nil {
-		after, err := toNanos(f.After.CreatedAt)
-		if err != nil {
-			return nil, 0, err
-		}
-		w.add("(created_at < ? OR (created_at = ? AND id < ?))", after, after, f.After.ID)
-		page.Number = 1
-	}
-	out := []store.Disk{}
-	var d store.Disk
-	err = t.list(func(s scanner) error {
-		if err := scanDisk(&d)(s); err != nil {
-			return err
-		}
-		out = append(out, d)
-		return nil
-	}, `SELECT `+diskColumns+` FROM disks`+w.sql()+` ORDER BY created_at DESC, id DESC`+pageSQL(page), w.args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("list disks: %w", err)
-	}
-	return out, total, nil
+	return newestFirst(t, "disks", diskColumns, w, f.Page, f.After, scanDisk)
 }
 
 // UpdateDisk implements store.DiskTx.
@@ -119,17 +94,8 @@ func (t *tx) UpdateDisk(d store.Disk) error {
 	if err != nil {
 		return fmt.Errorf("update disk %s: %w", d.ID, err)
 	}
-	var sets []string
-	var vals []any
-	for i, c := range strings.Split(diskColumns, ", ") {
-		if i < 3 || c == "created_at" {
-			continue
-		}
-		sets = append(sets, c+" = ?")
-		vals = append(vals, args[i])
-	}
-	vals = append(vals, d.AccountID, d.ID)
-	if err := t.update(`UPDATE disks SET `+strings.Join(sets, ", ")+` WHERE account_id = ? AND id = ?`, vals...); err != nil {
+	query, vals := updateAll("disks", diskColumns, args, d.AccountID, d.ID)
+	if err := t.update(query, vals...); err != nil {
 		return fmt.Errorf("update disk %s: %w", d.ID, err)
 	}
 	return nil

@@ -114,33 +114,7 @@ func instanceWhere(f store.InstanceFilter) *where {
 
 // ListInstances implements store.InstanceTx.
 func (t *tx) ListInstances(f store.InstanceFilter) ([]store.Instance, int, error) {
-	w := instanceWhere(f)
-	total, err := t.count("instances", w)
-	if err != nil {
-		return nil, 0, fmt.Errorf("count instances: %w", err)
-	}
-	page := f.Page
-	if f.After != nil {
-		after, err := toNanos(f.After.CreatedAt)
-		if err != nil {
-			return nil, 0, err
-		}
-		w.add("(created_at < ? OR (created_at = ? AND id < ?))", after, after, f.After.ID)
-		page.Number = 1
-	}
-	out := []store.Instance{}
-	var in store.Instance
-	err = t.list(func(s scanner) error {
-		if err := scanInstance(&in)(s); err != nil {
-			return err
-		}
-		out = append(out, in)
-		return nil
-	}, `SELECT `+instanceColumns+` FROM instances`+w.sql()+` ORDER BY created_at DESC, id DESC`+pageSQL(page), w.args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("list instances: %w", err)
-	}
-	return out, total, nil
+	return newestFirst(t, "instances", instanceColumns, instanceWhere(f), f.Page, f.After, scanInstance)
 }
 
 // UpdateInstance implements store.InstanceTx.
@@ -149,19 +123,8 @@ func (t *tx) UpdateInstance(in store.Instance) error {
 	if err != nil {
 		return fmt.Errorf("update instance %s: %w", in.ID, err)
 	}
-	cols := strings.Split(instanceColumns, ", ")
-	// Skip id, account_id, region_id (the first three) and created_at.
-	var sets []string
-	var vals []any
-	for i, c := range cols {
-		if i < 3 || c == "created_at" {
-			continue
-		}
-		sets = append(sets, c+" = ?")
-		vals = append(vals, args[i])
-	}
-	vals = append(vals, in.AccountID, in.ID)
-	if err := t.update(`UPDATE instances SET `+strings.Join(sets, ", ")+` WHERE account_id = ? AND id = ?`, vals...); err != nil {
+	query, vals := updateAll("instances", instanceColumns, args, in.AccountID, in.ID)
+	if err := t.update(query, vals...); err != nil {
 		return fmt.Errorf("update instance %s: %w", in.ID, err)
 	}
 	return nil

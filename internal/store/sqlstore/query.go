@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -67,4 +68,53 @@ func (t *tx) count(table string, w *where) (int, error) {
 	var n int
 	err := t.get(func(s scanner) error { return s.Scan(&n) }, "SELECT COUNT(*) FROM "+table+w.sql(), w.args...)
 	return n, err
+}
+
+// newestFirst lists the rows of table matching w, newest first (created_at, then
+// id, descending), as one page, or as the rows after a NextToken cursor; it also
+// returns how many rows match before paging.
+func newestFirst[T any](t *tx, table, columns string, w *where, page store.Page, after *store.Cursor,
+	scan func(*T) func(scanner) error) ([]T, int, error) {
+	total, err := t.count(table, w)
+	if err != nil {
+		return nil, 0, fmt.Errorf("count %s: %w", table, err)
+	}
+	if after != nil {
+		at, err := toNanos(after.CreatedAt)
+		if err != nil {
+			return nil, 0, err
+		}
+		w.add("(created_at < ? OR (created_at = ? AND id < ?))", at, at, after.ID)
+		page.Number = 1
+	}
+	out := []T{}
+	var row T
+	err = t.list(func(s scanner) error {
+		if err := scan(&row)(s); err != nil {
+			return err
+		}
+		out = append(out, row)
+		return nil
+	}, `SELECT `+columns+` FROM `+table+w.sql()+` ORDER BY created_at DESC, id DESC`+pageSQL(page), w.args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list %s: %w", table, err)
+	}
+	return out, total, nil
+}
+
+// updateAll renders "UPDATE table SET col = ?, … WHERE account_id = ? AND id = ?"
+// for every column but the first three (id, account_id, region_id) and
+// created_at, with args (in columns order) followed by the account and ID.
+func updateAll(table, columns string, args []any, accountID int64, id string) (string, []any) {
+	var sets []string
+	var vals []any
+	for i, c := range strings.Split(columns, ", ") {
+		if i < 3 || c == "created_at" {
+			continue
+		}
+		sets = append(sets, c+" = ?")
+		vals = append(vals, args[i])
+	}
+	vals = append(vals, accountID, id)
+	return `UPDATE ` + table + ` SET ` + strings.Join(sets, ", ") + ` WHERE account_id = ? AND id = ?`, vals
 }
