@@ -21,7 +21,37 @@ type Call struct {
 	SourceIP string
 	// Secure is true when the request arrived over TLS.
 	Secure bool
+	// Principal is the identity the call acts as within AccountID: the root
+	// account, a RAM user, or an assumed RAM role.
+	Principal Principal
 }
+
+// Principal kinds.
+const (
+	// PrincipalRoot is the account itself (its own AccessKeys): allowed everything.
+	PrincipalRoot = "Root"
+	// PrincipalUser is a RAM user of the account, allowed what its policies allow.
+	PrincipalUser = "User"
+	// PrincipalRole is a RAM role assumed through STS AssumeRole.
+	PrincipalRole = "AssumedRole"
+)
+
+// Principal is who a call acts as. The zero value (Kind "") is treated as the
+// root account, which is what every AccessKey was before RAM existed.
+type Principal struct {
+	// Kind is PrincipalRoot, PrincipalUser or PrincipalRole.
+	Kind string
+	// UserID and UserName name the RAM user (Kind PrincipalUser).
+	UserID, UserName string
+	// RoleID, RoleName and SessionName name the assumed role (Kind PrincipalRole).
+	RoleID, RoleName, SessionName string
+	// SessionPolicy is the policy document given to AssumeRole ("" when none);
+	// it narrows what the role's policies allow.
+	SessionPolicy string
+}
+
+// IsRoot reports whether p is the account itself.
+func (p Principal) IsRoot() bool { return p.Kind == "" || p.Kind == PrincipalRoot }
 
 type callKey struct{}
 
