@@ -111,8 +111,12 @@ type InstanceTx interface {
 	// DeleteInstance removes the instance and its memberships; ErrNotFound when absent.
 	DeleteInstance(accountID int64, id string) error
 	// DueInstanceTransitions returns up to limit instances of any account whose
-	// NextStatusAt is set and not after now, earliest first.
-	DueInstanceTransitions(now time.Time, limit int) ([]Instance, error)
+	// NextStatusAt is set and not after now, earliest first (ties by ID).
+	DueInstanceTransitions(now time.Time, limit int) ([]InstanceHandle, error)
+	// InstanceHandles returns up to limit instances of any account with that
+	// status and an ID greater than afterID, in ID order: what the
+	// reconciler's health sweep needs of each.
+	InstanceHandles(status, afterID string, limit int) ([]InstanceHandle, error)
 	// CountInstances counts the account's instances in a region.
 	CountInstances(accountID int64, regionID string) (int, error)
 
@@ -196,4 +200,13 @@ type DiskTx interface {
 	// InstanceDisks returns the disks attached to an instance, system disk first,
 	// then by device name.
 	InstanceDisks(instanceID string) ([]Disk, error)
+}
+
+// InstanceHandle is an instance as the reconciler's scans see it: who owns it,
+// what is due for it and its driver handle.
+type InstanceHandle struct {
+	AccountID    int64
+	ID           string
+	NextStatus   string
+	DriverHandle []byte
 }

@@ -107,4 +107,26 @@ type NetworkTx interface {
 	ListPrivateIPs(vswitchID string) ([]PrivateIP, error)
 	// CountPrivateIPs returns how many addresses of a VSwitch are taken.
 	CountPrivateIPs(vswitchID string) (int, error)
+
+	// LowestFreeRange returns the VSwitch's free run with the lowest first
+	// address; ErrNotFound when it has none.
+	LowestFreeRange(vswitchID string) (FreeRange, error)
+	// FreeRangeFrom returns the VSwitch's free run with the greatest first
+	// address not above addr (the only run that can hold addr); ErrNotFound
+	// when there is none.
+	FreeRangeFrom(vswitchID string, addr uint32) (FreeRange, error)
+	// PutFreeRange inserts a run, or replaces the Last of the run with the same
+	// First.
+	PutFreeRange(r FreeRange) error
+	// DeleteFreeRange removes the run starting at first; ErrNotFound when absent.
+	DeleteFreeRange(vswitchID string, first uint32) error
+	// DeleteFreeRanges removes every run of a VSwitch (when it is deleted).
+	DeleteFreeRanges(vswitchID string) error
+}
+
+// FreeRange is a run of free addresses of a VSwitch, First to Last inclusive,
+// as IPv4 numbers. Runs of one VSwitch never overlap.
+type FreeRange struct {
+	VSwitchID   string
+	First, Last uint32
 }

@@ -68,7 +68,7 @@ func TestRunInstancesStartsEveryInstancePendingStartingRunning(t *testing.T) {
 	f.settle(t)
 	for _, id := range ids {
 		in := f.get(t, id)
-		if in.Status != StatusRunning || in.NextStatus != intentCheck || in.StartedAt.IsZero() || len(in.DriverHandle) == 0 {
+		if in.Status != StatusRunning || in.NextStatus != "" || in.StartedAt.IsZero() || len(in.DriverHandle) == 0 {
 			t.Fatalf("%s after the reconciler: %s/%s, started %v", id, in.Status, in.NextStatus, in.StartedAt)
 		}
 		h, _ := decodeHandle(in.DriverHandle)

@@ -54,11 +54,19 @@ func (r *reconciler) claim(id string, bounded bool) bool {
 	return true
 }
 
+// release gives the instance back and wakes the loop, which may have
+// something due for it.
 func (r *reconciler) release(id string) {
+	r.unclaim(id)
+	r.wake()
+}
+
+// unclaim gives the instance back without waking the loop (the health sweep,
+// which records no intent).
+func (r *reconciler) unclaim(id string) {
 	r.mu.Lock()
 	delete(r.claimed, id)
 	r.mu.Unlock()
-	r.wake()
 }
 
 func (r *reconciler) busyWorkers() int {
@@ -130,13 +138,19 @@ func (r *reconciler) sleep(now time.Time, poll time.Duration) time.Duration {
 // driver through them (Create, Start, Stop, Reboot, Delete), persisting the
 // driver's handle and the instance's status after every call. It is woken by
 // every API call that records an intent and polls every PollInterval for
-// backoffs, auto-releases and health checks of Running instances. When ctx ends
-// it waits for its workers, whose driver calls end with ctx; an interrupted
-// transition stays recorded and is resumed by the next Run.
+// backoffs and auto-releases; beside it, the health sweep inspects the Running
+// instances (sweepHealthLoop). When ctx ends it waits for its workers, whose
+// driver calls end with ctx; an interrupted transition stays recorded and is
+// resumed by the next Run.
 func (s *Service) Run(ctx context.Context) {
 	s.recoverAll(ctx)
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.sweepHealthLoop(ctx)
+	}()
 	for ctx.Err() == nil {
 		s.dispatch(ctx, &wg)
 		wait := s.rec.sleep(s.now(), s.deps.PollInterval)
@@ -175,8 +189,8 @@ func (s *Service) dispatch(ctx context.Context, wg *sync.WaitGroup) {
 }
 
 // due lists up to limit instances whose next transition is due.
-func (s *Service) due(ctx context.Context, limit int) ([]store.Instance, error) {
-	var due []store.Instance
+func (s *Service) due(ctx context.Context, limit int) ([]store.InstanceHandle, error) {
+	var due []store.InstanceHandle
 	err := s.deps.Store.View(ctx, func(tx store.Tx) error {
 		var err error
 		due, err = tx.DueInstanceTransitions(s.now(), limit)
@@ -186,9 +200,21 @@ func (s *Service) due(ctx context.Context, limit int) ([]store.Instance, error) 
 }
 
 // Settle runs every due transition to its end in the caller's goroutine, one
-// instance at a time, until none is due. It is Run without the loop, for tests
-// and tools that drive the clock themselves; it does not recover handles.
+// instance at a time, until none is due, then one health sweep, then the
+// transitions again. It is Run without the loop, for tests and tools that drive
+// the clock themselves; it does not recover handles.
 func (s *Service) Settle(ctx context.Context) error {
+	if err := s.settleDue(ctx); err != nil {
+		return err
+	}
+	if err := s.sweepHealth(ctx); err != nil {
+		return err
+	}
+	return s.settleDue(ctx)
+}
+
+// settleDue is Settle's loop over due transitions.
+func (s *Service) settleDue(ctx context.Context) error {
 	for range 10_000 {
 		due, err := s.due(ctx, 100)
 		if err != nil {
@@ -271,22 +297,20 @@ func ignoreNotFound(err error) error {
 	return err
 }
 
-// ScheduleIdle sets what the reconciler does next with an instance that has no
-// operation under way: release it at its AutoReleaseTime, or inspect it every
-// PollInterval while it is Running (so a hypervisor that died is noticed), or
-// nothing. Call it inside the transaction that changes a settled instance's
-// Status or AutoReleaseTime.
-func (s *Service) ScheduleIdle(in *store.Instance, now time.Time) {
+// scheduleIdle sets what the reconciler does next with an instance that has no
+// operation under way: release it at its AutoReleaseTime, or nothing. (Whether
+// a Running instance's hypervisor died is found by the health sweep, which
+// writes nothing for a healthy one.) Call it inside the transaction that
+// changes a settled instance's Status or AutoReleaseTime.
+func scheduleIdle(in *store.Instance) {
 	in.NextStatus, in.NextStatusAt = "", time.Time{}
-	check := now.Add(s.deps.PollInterval)
-	if !in.AutoReleaseTime.IsZero() && (in.Status != StatusRunning || !in.AutoReleaseTime.After(check)) {
+	if !in.AutoReleaseTime.IsZero() {
 		in.NextStatus, in.NextStatusAt = intentReleased, in.AutoReleaseTime
-		return
-	}
-	if in.Status == StatusRunning {
-		in.NextStatus, in.NextStatusAt = intentCheck, check
 	}
 }
+
+// settleIdle is scheduleIdle in the shape of commit's apply.
+func settleIdle(cur *store.Instance, _ time.Time) { scheduleIdle(cur) }
 
 // commit records the outcome of a driver call: the new handle (when not zero)
 // and, if the instance's intent is still intent, apply's changes. When the

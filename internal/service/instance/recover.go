@@ -151,8 +151,9 @@ func (s *Service) recoverOne(ctx context.Context, in store.Instance) error {
 
 // resume gives an instance recorded without a next step (which ecsd never
 // writes, but an older or foreign writer might) the step its status calls
-// for, and reschedules a Running instance's health check; it reports whether
-// it changed anything.
+// for, and schedules the auto-release of a settled one; it reports whether it
+// changed anything. (Running instances are inspected by the health sweep, which
+// starts at once.)
 func (s *Service) resume(in *store.Instance) bool {
 	now := s.now()
 	if in.NextStatus == "" {
@@ -168,16 +169,8 @@ func (s *Service) resume(in *store.Instance) bool {
 			return true
 		}
 	}
-	if in.Status == StatusRunning && (in.NextStatus == "" || in.NextStatus == intentCheck) {
-		before := *in
-		s.ScheduleIdle(in, now)
-		if in.NextStatus == intentCheck {
-			in.NextStatusAt = now // inspect at once: the hypervisor may have died while ecsd was down
-		}
-		return in.NextStatus != before.NextStatus || !in.NextStatusAt.Equal(before.NextStatusAt)
-	}
-	if in.Status == StatusStopped && in.NextStatus == "" && !in.AutoReleaseTime.IsZero() {
-		s.ScheduleIdle(in, now)
+	if (in.Status == StatusRunning || in.Status == StatusStopped) && in.NextStatus == "" && !in.AutoReleaseTime.IsZero() {
+		scheduleIdle(in)
 		return true
 	}
 	return false

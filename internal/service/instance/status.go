@@ -54,18 +54,15 @@ const (
 	intentDeleted = "Deleted"
 	// intentReleased is intentDeleted scheduled at the AutoReleaseTime.
 	intentReleased = "Released"
-	// intentCheck inspects a Running instance: one whose hypervisor died is
-	// Stopped from then on.
-	intentCheck = "Running/check"
 )
 
 // Busy reports whether an operation is under way on the instance: it is being
 // created, started, stopped, rebooted or deleted. A scheduled auto-release or
-// health check is not an operation. Actions that need a settled instance answer
+// is not an operation. Actions that need a settled instance answer
 // IncorrectInstanceStatus while it is busy.
 func Busy(in store.Instance) bool {
 	switch in.NextStatus {
-	case "", intentReleased, intentCheck:
+	case "", intentReleased:
 		return false
 	}
 	return true

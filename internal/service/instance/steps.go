@@ -22,8 +22,6 @@ func (s *Service) step(ctx context.Context, in store.Instance) (more bool, err e
 	switch in.NextStatus {
 	case intentDeleted, intentReleased:
 		return false, s.stepDelete(ctx, in)
-	case intentCheck:
-		return false, s.stepCheck(ctx, in)
 	}
 	if in.Status == StatusPending || len(in.DriverHandle) == 0 {
 		return true, s.stepCreate(ctx, in)
@@ -37,7 +35,7 @@ func (s *Service) step(ctx context.Context, in store.Instance) (more bool, err e
 		return s.stepReboot(ctx, in)
 	default:
 		s.deps.Logger.Error("reconciler: unknown intent, dropped", "instance", in.ID, "intent", in.NextStatus)
-		return false, s.commit(ctx, in, nil, s.ScheduleIdle)
+		return false, s.commit(ctx, in, nil, settleIdle)
 	}
 	if errors.Is(err, errLost) {
 		return true, s.dropHandle(ctx, in)
@@ -67,7 +65,7 @@ func (s *Service) stepCreate(ctx context.Context, in store.Instance) error {
 		cur.Status = StatusStarting
 		if cur.NextStatus == intentStopped {
 			cur.Status = StatusStopped
-			s.ScheduleIdle(cur, now)
+			scheduleIdle(cur)
 		}
 	})
 	if err == nil {
@@ -84,7 +82,7 @@ func (s *Service) stepStart(ctx context.Context, in store.Instance) error {
 	}
 	return s.commit(ctx, in, h, func(cur *store.Instance, now time.Time) {
 		cur.Status, cur.StartedAt = StatusRunning, now
-		s.ScheduleIdle(cur, now)
+		scheduleIdle(cur)
 	})
 }
 
@@ -105,7 +103,7 @@ func (s *Service) stepStop(ctx context.Context, in store.Instance) error {
 	}
 	return s.commit(ctx, in, h, func(cur *store.Instance, now time.Time) {
 		cur.Status = StatusStopped
-		s.ScheduleIdle(cur, now)
+		scheduleIdle(cur)
 	})
 }
 
@@ -136,14 +134,16 @@ func (s *Service) stepReboot(ctx context.Context, in store.Instance) (bool, erro
 	}
 	return false, s.commit(ctx, in, h, func(cur *store.Instance, now time.Time) {
 		cur.Status, cur.StartedAt = StatusRunning, now
-		s.ScheduleIdle(cur, now)
+		scheduleIdle(cur)
 	})
 }
 
-// stepCheck inspects a Running instance. One the driver reports Crashed or
-// Stopped (its hypervisor died, the guest powered off) is Stopped from now on;
-// one it lost is Stopped without a handle, and StartInstance creates it again.
-func (s *Service) stepCheck(ctx context.Context, in store.Instance) error {
+// checkRunning inspects a Running instance that has no operation under way
+// (the health sweep's step). One the driver reports Crashed or Stopped (its
+// hypervisor died, the guest powered off) is Stopped from now on; one it lost
+// is Stopped without a handle, and StartInstance creates it again. A healthy
+// instance is not written, unless the driver had to recover its handle.
+func (s *Service) checkRunning(ctx context.Context, in store.Instance) error {
 	var state driver.PowerState
 	h, err := s.call(ctx, in, func(h driver.Handle) (driver.Handle, error) {
 		var err error
@@ -174,14 +174,17 @@ func (s *Service) stepCheck(ctx context.Context, in store.Instance) error {
 		s.deps.Logger.Warn("reconciler: instance stopped on its own; it is Stopped", "instance", in.ID)
 		return s.settleStopped(ctx, in, h, false)
 	}
-	return s.commit(ctx, in, h, s.ScheduleIdle)
+	if h == nil {
+		return nil
+	}
+	return s.commit(ctx, in, h, func(*store.Instance, time.Time) {})
 }
 
 // settleStopped records that a Running instance found dead is Stopped.
 func (s *Service) settleStopped(ctx context.Context, in store.Instance, handle []byte, dropHandle bool) error {
 	return s.deps.Store.Update(ctx, func(tx store.Tx) error {
 		cur, err := tx.GetInstance(in.AccountID, in.ID)
-		if err != nil || cur.NextStatus != in.NextStatus {
+		if err != nil || cur.NextStatus != in.NextStatus || cur.Status != StatusRunning {
 			return ignoreNotFound(err)
 		}
 		if handle != nil {
@@ -191,7 +194,7 @@ func (s *Service) settleStopped(ctx context.Context, in store.Instance, handle [
 			cur.DriverHandle = nil
 		}
 		cur.Status = StatusStopped
-		s.ScheduleIdle(&cur, s.now())
+		scheduleIdle(&cur)
 		return tx.UpdateInstance(cur)
 	})
 }

@@ -118,22 +118,24 @@ func uintToIP(v uint32) netip.Addr {
 	return netip.AddrFrom4(b)
 }
 
-// lowestFree returns the lowest address in [first, last] not in taken, which
-// must be sorted ascending (duplicates and addresses outside the range are
-// allowed). It walks taken once: O(len(taken)), whatever the size of the range.
-func lowestFree(first, last uint32, taken []uint32) (uint32, bool) {
-	candidate := uint64(first)
+// freeRuns returns the runs of [first, last] not in taken, which must be
+// sorted ascending (duplicates and addresses outside the range are allowed),
+// lowest first. It walks taken once: O(len(taken)), whatever the size of the
+// range.
+func freeRuns(first, last uint32, taken []uint32) [][2]uint32 {
+	var runs [][2]uint32
+	next := uint64(first) // the lowest address not yet known to be taken
 	for _, t := range taken {
-		if uint64(t) < candidate {
+		if uint64(t) < next || t > last {
 			continue
 		}
-		if uint64(t) > candidate {
-			break
+		if uint64(t) > next {
+			runs = append(runs, [2]uint32{uint32(next), t - 1})
 		}
-		candidate++
+		next = uint64(t) + 1
 	}
-	if candidate > uint64(last) {
-		return 0, false
+	if next <= uint64(last) {
+		runs = append(runs, [2]uint32{uint32(next), last})
 	}
-	return uint32(candidate), true
+	return runs
 }

@@ -3,6 +3,7 @@ package network
 import (
 	"net/http"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -82,33 +83,24 @@ func TestUsableRangeSkipsTheFirstAndTheLastThreeAddresses(t *testing.T) {
 	}
 }
 
-func TestLowestFreeWalksTheSortedTakenList(t *testing.T) {
+func TestFreeRunsWalkTheSortedTakenList(t *testing.T) {
 	for _, tc := range []struct {
 		first, last uint32
 		taken       []uint32
-		want        uint32
-		ok          bool
+		want        [][2]uint32
 	}{
-		{1, 4, nil, 1, true},
-		{1, 4, []uint32{1, 2, 4}, 3, true},
-		{1, 4, []uint32{0, 1, 1, 2, 3}, 4, true}, // below the range and duplicates are skipped
-		{1, 4, []uint32{1, 2, 3, 4}, 0, false},
-		{1, 4, []uint32{2, 3}, 1, true},
-		{0xfffffff0, 0xffffffff, nil, 0xfffffff0, true},
+		{1, 4, nil, [][2]uint32{{1, 4}}},
+		{1, 4, []uint32{1, 2, 4}, [][2]uint32{{3, 3}}},
+		{1, 4, []uint32{0, 1, 1, 2, 3}, [][2]uint32{{4, 4}}}, // below the range and duplicates are skipped
+		{1, 4, []uint32{1, 2, 3, 4}, nil},
+		{1, 4, []uint32{2, 3, 9}, [][2]uint32{{1, 1}, {4, 4}}}, // above the range is ignored
+		{1, 9, []uint32{3, 6}, [][2]uint32{{1, 2}, {4, 5}, {7, 9}}},
+		{0xfffffff0, 0xffffffff, nil, [][2]uint32{{0xfffffff0, 0xffffffff}}},
+		{0xfffffff0, 0xffffffff, []uint32{0xffffffff}, [][2]uint32{{0xfffffff0, 0xfffffffe}}},
 	} {
-		got, ok := lowestFree(tc.first, tc.last, tc.taken)
-		if got != tc.want || ok != tc.ok {
-			t.Errorf("lowestFree(%d, %d, %v) = %d, %v; want %d, %v", tc.first, tc.last, tc.taken, got, ok, tc.want, tc.ok)
+		if got := freeRuns(tc.first, tc.last, tc.taken); !slices.Equal(got, tc.want) {
+			t.Errorf("freeRuns(%d, %d, %v) = %v; want %v", tc.first, tc.last, tc.taken, got, tc.want)
 		}
-	}
-	// A /16 with every address but the last usable one taken: one pass.
-	first, last, _ := usableRange(netip.MustParsePrefix("10.0.0.0/16"))
-	taken := make([]uint32, 0, last-first)
-	for a := first; a < last; a++ {
-		taken = append(taken, a)
-	}
-	if got, ok := lowestFree(first, last, taken); !ok || got != last {
-		t.Fatalf("full /16: got %s, %v; want %s", uintToIP(got), ok, uintToIP(last))
 	}
 }
 

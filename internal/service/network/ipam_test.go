@@ -1,8 +1,12 @@
 package network
 
 import (
+	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
+	"net/netip"
+	"slices"
 	"sync"
 	"testing"
 
@@ -139,5 +143,100 @@ func TestAllocationInABusySixteenFindsTheFirstGapAfterTheTakenRun(t *testing.T) 
 	got, err := f.allocate(t, w, "")
 	if want := uintToIP(uint32(10<<24) + 1 + taken).String(); err != nil || got != want {
 		t.Fatalf("allocate = %s, %v; want %s", got, err, want)
+	}
+}
+
+// TestFreeRunsStayExactlyTheUntakenAddresses allocates and releases at random
+// in a /27 (first-free, requested and released addresses mixed) and checks,
+// after every step, that the stored runs are exactly the free addresses,
+// merged, and that every allocation took the lowest free one.
+func TestFreeRunsStayExactlyTheUntakenAddresses(t *testing.T) {
+	f := newFixture(t, Quotas{})
+	w := f.vswitch(t, f.vpc(t, hangzhou(), ""), "172.16.1.0/27")
+	first, last, _ := usableRange(netip.MustParsePrefix("172.16.1.0/27"))
+	taken := map[uint32]bool{}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for step := range 400 {
+		addr := first + uint32(rng.IntN(int(last-first+1)))
+		switch op := rng.IntN(3); {
+		case op == 0 && !taken[addr]:
+			got, err := f.allocate(t, w, uintToIP(addr).String())
+			if err != nil || got != uintToIP(addr).String() {
+				t.Fatalf("step %d: allocate %s = %s, %v", step, uintToIP(addr), got, err)
+			}
+			taken[addr] = true
+		case op == 0:
+			if _, err := f.allocate(t, w, uintToIP(addr).String()); err == nil {
+				t.Fatalf("step %d: %s was allocated twice", step, uintToIP(addr))
+			}
+		case op == 1:
+			want, full := lowestUntaken(first, last, taken)
+			got, err := f.allocate(t, w, "")
+			if full {
+				if err == nil {
+					t.Fatalf("step %d: a full VSwitch gave %s", step, got)
+				}
+				continue
+			}
+			if err != nil || got != uintToIP(want).String() {
+				t.Fatalf("step %d: allocate = %s, %v; want the lowest free %s", step, got, err, uintToIP(want))
+			}
+			taken[want] = true
+		default:
+			err := f.store.Update(t.Context(), func(tx store.Tx) error {
+				return f.svc.ReleasePrivateIP(tx, w, uintToIP(addr).String())
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			delete(taken, addr)
+		}
+		f.checkRuns(t, w, first, last, taken)
+	}
+}
+
+func lowestUntaken(first, last uint32, taken map[uint32]bool) (uint32, bool) {
+	for a := first; a <= last; a++ {
+		if !taken[a] {
+			return a, false
+		}
+	}
+	return 0, true
+}
+
+// checkRuns compares the stored runs of a VSwitch that has any with the free
+// addresses.
+func (f *fixture) checkRuns(t *testing.T, vswitchID string, first, last uint32, taken map[uint32]bool) {
+	t.Helper()
+	var got [][2]uint32
+	err := f.store.View(t.Context(), func(tx store.Tx) error {
+		for a := first; a <= last; a++ { // a run starts at a when the run from a begins there
+			r, err := tx.FreeRangeFrom(vswitchID, a)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if r.First == a {
+				got = append(got, [2]uint32{r.First, r.Last})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var addrs []uint32
+	for a := range taken {
+		addrs = append(addrs, a)
+	}
+	slices.Sort(addrs)
+	want := freeRuns(first, last, addrs)
+	if len(got) == 0 && len(taken) > 0 {
+		return // no runs yet or full: built at the next allocation
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("runs %v, want %v (taken %v)", got, want, addrs)
 	}
 }

@@ -228,6 +228,9 @@ func (s *Service) DeleteVSwitch(ctx context.Context, sc Scope, id string) error 
 		if n > 0 {
 			return errVSwitchInUse()
 		}
+		if err := tx.DeleteFreeRanges(w.ID); err != nil {
+			return err
+		}
 		return tx.DeleteVSwitch(w.AccountID, w.ID)
 	})
 	if err != nil {

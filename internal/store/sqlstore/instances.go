@@ -142,25 +142,12 @@ func (t *tx) DeleteInstance(accountID int64, id string) error {
 }
 
 // DueInstanceTransitions implements store.InstanceTx.
-func (t *tx) DueInstanceTransitions(now time.Time, limit int) ([]store.Instance, error) {
+func (t *tx) DueInstanceTransitions(now time.Time, limit int) ([]store.InstanceHandle, error) {
 	n, err := toNanos(now)
 	if err != nil {
 		return nil, err
 	}
-	out := []store.Instance{}
-	var in store.Instance
-	err = t.list(func(s scanner) error {
-		if err := scanInstance(&in)(s); err != nil {
-			return err
-		}
-		out = append(out, in)
-		return nil
-	}, `SELECT `+instanceColumns+` FROM instances WHERE next_status_at > 0 AND next_status_at <= ? ORDER BY next_status_at, id`+
-		pageSQL(store.Page{Number: 1, Size: limit}), n)
-	if err != nil {
-		return nil, fmt.Errorf("list due instance transitions: %w", err)
-	}
-	return out, nil
+	return t.instanceHandles(`next_status_at > 0 AND next_status_at <= ? ORDER BY next_status_at, id`, limit, n)
 }
 
 // CountInstances implements store.InstanceTx.
@@ -230,4 +217,32 @@ func tagConditions(w *where, accountID int64, resourceType string, tags []store.
 		w.add("id IN (SELECT resource_id FROM tags WHERE account_id = ? AND resource_type = ? AND tag_key = ? AND tag_value = ?)",
 			accountID, resourceType, tag.Key, tag.Value)
 	}
+}
+
+// InstanceHandles implements store.InstanceTx.
+func (t *tx) InstanceHandles(status, afterID string, limit int) ([]store.InstanceHandle, error) {
+	return t.instanceHandles(`status = ? AND id > ? ORDER BY id`, limit, status, afterID)
+}
+
+// instanceHandles lists the handles of the instances matching condition (a
+// WHERE clause ending in its ORDER BY), at most limit.
+func (t *tx) instanceHandles(condition string, limit int, args ...any) ([]store.InstanceHandle, error) {
+	out := []store.InstanceHandle{}
+	err := t.list(func(s scanner) error {
+		var h store.InstanceHandle
+		var handle string
+		if err := s.Scan(&h.AccountID, &h.ID, &h.NextStatus, &handle); err != nil {
+			return err
+		}
+		if handle != "" {
+			h.DriverHandle = []byte(handle)
+		}
+		out = append(out, h)
+		return nil
+	}, `SELECT account_id, id, next_status, driver_handle FROM instances WHERE `+condition+
+		pageSQL(store.Page{Number: 1, Size: limit}), args...)
+	if err != nil {
+		return nil, fmt.Errorf("instance handles: %w", err)
+	}
+	return out, nil
 }

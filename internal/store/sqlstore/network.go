@@ -234,3 +234,64 @@ func (t *tx) CountPrivateIPs(vswitchID string) (int, error) {
 	}
 	return n, nil
 }
+
+func scanFreeRange(r *store.FreeRange) func(scanner) error {
+	return func(s scanner) error {
+		var first, last int64
+		if err := s.Scan(&r.VSwitchID, &first, &last); err != nil {
+			return err
+		}
+		r.First, r.Last = uint32(first), uint32(last)
+		return nil
+	}
+}
+
+// LowestFreeRange implements store.NetworkTx.
+func (t *tx) LowestFreeRange(vswitchID string) (store.FreeRange, error) {
+	var r store.FreeRange
+	err := t.get(scanFreeRange(&r), `SELECT vswitch_id, first_addr, last_addr FROM vswitch_free_ranges
+		WHERE vswitch_id = ? ORDER BY first_addr LIMIT 1`, vswitchID)
+	if err != nil {
+		return store.FreeRange{}, fmt.Errorf("lowest free range of %s: %w", vswitchID, err)
+	}
+	return r, nil
+}
+
+// FreeRangeFrom implements store.NetworkTx.
+func (t *tx) FreeRangeFrom(vswitchID string, addr uint32) (store.FreeRange, error) {
+	var r store.FreeRange
+	err := t.get(scanFreeRange(&r), `SELECT vswitch_id, first_addr, last_addr FROM vswitch_free_ranges
+		WHERE vswitch_id = ? AND first_addr <= ? ORDER BY first_addr DESC LIMIT 1`, vswitchID, int64(addr))
+	if err != nil {
+		return store.FreeRange{}, fmt.Errorf("free range of %s from %d: %w", vswitchID, addr, err)
+	}
+	return r, nil
+}
+
+// PutFreeRange implements store.NetworkTx.
+func (t *tx) PutFreeRange(r store.FreeRange) error {
+	_, err := t.exec(`INSERT INTO vswitch_free_ranges (vswitch_id, first_addr, last_addr) VALUES (?, ?, ?)
+		ON CONFLICT (vswitch_id, first_addr) DO UPDATE SET last_addr = excluded.last_addr`,
+		r.VSwitchID, int64(r.First), int64(r.Last))
+	if err != nil {
+		return fmt.Errorf("put free range %d-%d of %s: %w", r.First, r.Last, r.VSwitchID, err)
+	}
+	return nil
+}
+
+// DeleteFreeRange implements store.NetworkTx.
+func (t *tx) DeleteFreeRange(vswitchID string, first uint32) error {
+	err := t.update(`DELETE FROM vswitch_free_ranges WHERE vswitch_id = ? AND first_addr = ?`, vswitchID, int64(first))
+	if err != nil {
+		return fmt.Errorf("delete free range %d of %s: %w", first, vswitchID, err)
+	}
+	return nil
+}
+
+// DeleteFreeRanges implements store.NetworkTx.
+func (t *tx) DeleteFreeRanges(vswitchID string) error {
+	if _, err := t.exec(`DELETE FROM vswitch_free_ranges WHERE vswitch_id = ?`, vswitchID); err != nil {
+		return fmt.Errorf("delete free ranges of %s: %w", vswitchID, err)
+	}
+	return nil
+}

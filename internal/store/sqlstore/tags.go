@@ -86,19 +86,25 @@ func (t *tx) GetTags(accountID int64, resourceType string, resourceIDs []string)
 	if len(resourceIDs) == 0 {
 		return out, nil
 	}
+	// The account is checked on each row rather than in the WHERE clause: with
+	// account_id there, SQLite prefers the tags_lookup indexes, whose leading
+	// columns match more equalities, and scans every tag of the account instead
+	// of seeking the primary key for each resource.
 	w := &where{}
-	w.add("account_id = ?", accountID)
 	w.add("resource_type = ?", resourceType)
 	w.in("resource_id", resourceIDs)
 	err := t.list(func(s scanner) error {
 		var id string
+		var account int64
 		var tag store.Tag
-		if err := s.Scan(&id, &tag.Key, &tag.Value); err != nil {
+		if err := s.Scan(&account, &id, &tag.Key, &tag.Value); err != nil {
 			return err
 		}
-		out[id] = append(out[id], tag)
+		if account == accountID {
+			out[id] = append(out[id], tag)
+		}
 		return nil
-	}, `SELECT resource_id, tag_key, tag_value FROM tags`+w.sql()+` ORDER BY resource_id, tag_key`, w.args...)
+	}, `SELECT account_id, resource_id, tag_key, tag_value FROM tags`+w.sql()+` ORDER BY resource_id, tag_key`, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("get tags of %s: %w", resourceType, err)
 	}

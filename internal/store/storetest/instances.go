@@ -13,6 +13,7 @@ var instanceCases = []contractCase{
 	{"Instance/RoundTripAndAccountScope", testInstanceRoundTrip},
 	{"Instance/ListFiltersPagesAndCursor", testInstanceList},
 	{"Instance/DueTransitions", testInstanceDueTransitions},
+	{"Instance/HandlesByStatusPageByID", testInstanceHandles},
 	{"Instance/SecurityGroupMemberships", testInstanceSecurityGroups},
 	{"Disk/RoundTripListAndInstanceDisks", testDisks},
 }
@@ -108,7 +109,40 @@ func testInstanceDueTransitions(t *testing.T, s store.Store) {
 	view(t, s, func(tx store.Tx) error {
 		due, err := tx.DueInstanceTransitions(base.Add(time.Minute), 10)
 		if err != nil || len(due) != 2 || due[0].ID != "i-2" || due[1].ID != "i-1" {
-			t.Errorf("DueInstanceTransitions = %v, %v; want i-2, i-1 across accounts", instanceIDs(due), err)
+			t.Errorf("DueInstanceTransitions = %+v, %v; want i-2, i-1 across accounts", due, err)
+		}
+		return nil
+	})
+}
+
+func testInstanceHandles(t *testing.T, s store.Store) {
+	update(t, s, func(tx store.Tx) error {
+		for i, id := range []string{"i-3", "i-1", "i-4", "i-2"} {
+			in := instance(id, int64(1+i%2), when().UTC())
+			if id == "i-4" {
+				in.Status = "Stopped"
+			}
+			if id == "i-2" {
+				in.NextStatus, in.DriverHandle = "Released", nil
+			}
+			if err := tx.CreateInstance(in); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	view(t, s, func(tx store.Tx) error {
+		first, err := tx.InstanceHandles("Running", "", 2)
+		if err != nil || len(first) != 2 || first[0].ID != "i-1" || first[1].ID != "i-2" {
+			t.Fatalf("first page = %+v, %v; want i-1, i-2 of both accounts", first, err)
+		}
+		if first[0].AccountID != 2 || string(first[0].DriverHandle) != `{"driver":"sim"}` ||
+			first[1].NextStatus != "Released" || first[1].DriverHandle != nil {
+			t.Errorf("handles = %+v", first)
+		}
+		rest, err := tx.InstanceHandles("Running", first[1].ID, 2)
+		if err != nil || len(rest) != 1 || rest[0].ID != "i-3" {
+			t.Errorf("after i-2 = %+v, %v; want i-3 only (i-4 is Stopped)", rest, err)
 		}
 		return nil
 	})

@@ -13,6 +13,7 @@ var networkCases = []contractCase{
 	{"Network/VPCListFiltersAndPages", testVPCList},
 	{"Network/VSwitchRoundTripUpdateDelete", testVSwitchRoundTrip},
 	{"Network/PrivateIPsAreUniquePerVSwitch", testPrivateIPs},
+	{"Network/FreeRangesAreFoundByTheirFirstAddress", testFreeRanges},
 }
 
 func vpc(id string, account int64, region string, created time.Time) store.VPC {
@@ -127,4 +128,55 @@ func testPrivateIPs(t *testing.T, s store.Store) {
 	update(t, s, func(tx store.Tx) error { return tx.ReleasePrivateIP("vsw-1", "172.16.1.10") })
 	err = s.Update(t.Context(), func(tx store.Tx) error { return tx.ReleasePrivateIP("vsw-1", "172.16.1.10") })
 	wantErr(t, "releasing a free address", err, store.ErrNotFound)
+}
+
+func testFreeRanges(t *testing.T, s store.Store) {
+	view(t, s, func(tx store.Tx) error {
+		_, err := tx.LowestFreeRange("vsw-1")
+		wantErr(t, "LowestFreeRange without runs", err, store.ErrNotFound)
+		return nil
+	})
+	update(t, s, func(tx store.Tx) error {
+		for _, r := range []store.FreeRange{fr("vsw-1", 20, 30), fr("vsw-1", 5, 9), fr("vsw-1", 0xfffffff0, 0xffffffff),
+			fr("vsw-2", 1, 2)} {
+			if err := tx.PutFreeRange(r); err != nil {
+				return err
+			}
+		}
+		return tx.PutFreeRange(store.FreeRange{VSwitchID: "vsw-1", First: 20, Last: 25}) // replaces 20-30
+	})
+	view(t, s, func(tx store.Tx) error {
+		if r, err := tx.LowestFreeRange("vsw-1"); err != nil || r != fr("vsw-1", 5, 9) {
+			t.Errorf("LowestFreeRange = %+v, %v", r, err)
+		}
+		for _, c := range []struct {
+			addr uint32
+			want store.FreeRange
+		}{{5, fr("vsw-1", 5, 9)}, {19, fr("vsw-1", 5, 9)}, {27, fr("vsw-1", 20, 25)},
+			{0xffffffff, fr("vsw-1", 0xfffffff0, 0xffffffff)}} {
+			if r, err := tx.FreeRangeFrom("vsw-1", c.addr); err != nil || r != c.want {
+				t.Errorf("FreeRangeFrom(%d) = %+v, %v; want %+v", c.addr, r, err, c.want)
+			}
+		}
+		_, err := tx.FreeRangeFrom("vsw-1", 4)
+		wantErr(t, "FreeRangeFrom below every run", err, store.ErrNotFound)
+		return nil
+	})
+	err := s.Update(t.Context(), func(tx store.Tx) error { return tx.DeleteFreeRange("vsw-1", 6) })
+	wantErr(t, "DeleteFreeRange of no run", err, store.ErrNotFound)
+	update(t, s, func(tx store.Tx) error { return tx.DeleteFreeRange("vsw-1", 5) })
+	update(t, s, func(tx store.Tx) error { return tx.DeleteFreeRanges("vsw-1") })
+	view(t, s, func(tx store.Tx) error {
+		_, err := tx.LowestFreeRange("vsw-1")
+		wantErr(t, "LowestFreeRange after DeleteFreeRanges", err, store.ErrNotFound)
+		if r, err := tx.LowestFreeRange("vsw-2"); err != nil || r.First != 1 {
+			t.Errorf("another VSwitch's runs: %+v, %v", r, err)
+		}
+		return nil
+	})
+}
+
+// fr is a free run of a VSwitch.
+func fr(vswitchID string, first, last uint32) store.FreeRange {
+	return store.FreeRange{VSwitchID: vswitchID, First: first, Last: last}
 }
