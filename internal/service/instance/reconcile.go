@@ -277,7 +277,7 @@ func (s *Service) retryLater(ctx context.Context, in store.Instance, cause error
 	delay := s.rec.fail(in.ID, now)
 	s.deps.Logger.Warn("reconciler: step failed, retrying", "instance", in.ID, "status", in.Status,
 		"intent", in.NextStatus, "retry_in", delay, "err", cause)
-	err := s.deps.Store.Update(ctx, func(tx store.Tx) error {
+	err := s.steps.Update(ctx, func(tx store.Tx) error {
 		cur, err := tx.GetInstance(in.AccountID, in.ID)
 		if err != nil || cur.NextStatus != in.NextStatus {
 			return ignoreNotFound(err)
@@ -317,7 +317,7 @@ func settleIdle(cur *store.Instance, _ time.Time) { scheduleIdle(cur) }
 // intent changed meanwhile (DeleteInstance with Force during a boot), only the
 // handle is recorded and the new intent is left for the next step.
 func (s *Service) commit(ctx context.Context, in store.Instance, handle []byte, apply func(cur *store.Instance, now time.Time)) error {
-	return s.deps.Store.Update(ctx, func(tx store.Tx) error {
+	return s.steps.Update(ctx, func(tx store.Tx) error {
 		cur, err := tx.GetInstance(in.AccountID, in.ID)
 		if err != nil {
 			return ignoreNotFound(err)

@@ -123,7 +123,7 @@ func (s *Service) recoverOne(ctx context.Context, in store.Instance) error {
 			}
 		}
 	}
-	err := s.deps.Store.Update(ctx, func(tx store.Tx) error {
+	err := s.steps.Update(ctx, func(tx store.Tx) error {
 		cur, err := tx.GetInstance(in.AccountID, in.ID)
 		if err != nil {
 			return ignoreNotFound(err)

@@ -44,6 +44,8 @@ const (
 	DefaultPollInterval = 10 * time.Second
 	// DefaultWorkers bounds the driver calls under way at once.
 	DefaultWorkers = 16
+	// stepBatch bounds how many reconciler writes share one commit.
+	stepBatch = 64
 )
 
 // Deps are what the service needs.
@@ -70,6 +72,8 @@ type Deps struct {
 type Service struct {
 	deps Deps
 	rec  *reconciler
+	// steps commits the reconciler's writes, batched across its workers.
+	steps *store.Batcher
 }
 
 // New returns a Service. Call Run to start its reconciler.
@@ -87,7 +91,7 @@ func New(deps Deps) *Service {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{deps: deps, rec: newReconciler(deps.Workers)}
+	return &Service{deps: deps, rec: newReconciler(deps.Workers), steps: store.NewBatcher(deps.Store, stepBatch)}
 }
 
 // Caller is who calls and in which region. Another account's instance answers

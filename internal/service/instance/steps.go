@@ -182,7 +182,7 @@ func (s *Service) checkRunning(ctx context.Context, in store.Instance) error {
 
 // settleStopped records that a Running instance found dead is Stopped.
 func (s *Service) settleStopped(ctx context.Context, in store.Instance, handle []byte, dropHandle bool) error {
-	return s.deps.Store.Update(ctx, func(tx store.Tx) error {
+	return s.steps.Update(ctx, func(tx store.Tx) error {
 		cur, err := tx.GetInstance(in.AccountID, in.ID)
 		if err != nil || cur.NextStatus != in.NextStatus || cur.Status != StatusRunning {
 			return ignoreNotFound(err)
@@ -212,7 +212,7 @@ func (s *Service) stepDelete(ctx context.Context, in store.Instance) error {
 			return fmt.Errorf("delete %s: %w", in.ID, err)
 		}
 	}
-	err := s.deps.Store.Update(ctx, func(tx store.Tx) error {
+	err := s.steps.Update(ctx, func(tx store.Tx) error {
 		cur, err := tx.GetInstance(in.AccountID, in.ID)
 		if err != nil || cur.NextStatus != in.NextStatus || cur.NextStatusAt.After(s.now()) {
 			return ignoreNotFound(err)
@@ -248,7 +248,7 @@ func (s *Service) remove(tx store.Tx, in store.Instance) error {
 // dropHandle forgets a handle the driver cannot use any more.
 func (s *Service) dropHandle(ctx context.Context, in store.Instance) error {
 	s.deps.Logger.Warn("reconciler: the driver lost the instance; creating it again", "instance", in.ID)
-	return s.deps.Store.Update(ctx, func(tx store.Tx) error {
+	return s.steps.Update(ctx, func(tx store.Tx) error {
 		cur, err := tx.GetInstance(in.AccountID, in.ID)
 		if err != nil {
 			return ignoreNotFound(err)

@@ -73,7 +73,7 @@ func (t *tx) GetDisk(accountID int64, id string) (store.Disk, error) {
 // ListDisks implements store.DiskTx.
 func (t *tx) ListDisks(f store.DiskFilter) ([]store.Disk, int, error) {
 	w := &where{}
-	w.add("account_id = ?", f.AccountID)
+	w.owned(f.AccountID, f.IDs)
 	w.eq("region_id", f.RegionID)
 	w.eq("zone_id", f.ZoneID)
 	w.in("id", f.IDs)

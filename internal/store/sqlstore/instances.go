@@ -91,7 +91,7 @@ func (t *tx) GetInstance(accountID int64, id string) (store.Instance, error) {
 // instanceWhere renders f's conditions.
 func instanceWhere(f store.InstanceFilter) *where {
 	w := &where{}
-	w.add("account_id = ?", f.AccountID)
+	w.owned(f.AccountID, f.IDs)
 	w.eq("region_id", f.RegionID)
 	w.eq("zone_id", f.ZoneID)
 	w.eq("vpc_id", f.VpcID)

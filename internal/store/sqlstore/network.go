@@ -46,7 +46,7 @@ func (t *tx) GetVPC(accountID int64, id string) (store.VPC, error) {
 // ListVPCs implements store.NetworkTx.
 func (t *tx) ListVPCs(f store.VPCFilter) ([]store.VPC, int, error) {
 	w := &where{}
-	w.add("account_id = ?", f.AccountID)
+	w.owned(f.AccountID, f.IDs)
 	w.eq("region_id", f.RegionID)
 	w.in("id", f.IDs)
 	w.eq("name", f.Name)
@@ -128,7 +128,7 @@ func (t *tx) GetVSwitch(accountID int64, id string) (store.VSwitch, error) {
 // ListVSwitches implements store.NetworkTx.
 func (t *tx) ListVSwitches(f store.VSwitchFilter) ([]store.VSwitch, int, error) {
 	w := &where{}
-	w.add("account_id = ?", f.AccountID)
+	w.owned(f.AccountID, f.IDs)
 	w.eq("region_id", f.RegionID)
 	w.eq("vpc_id", f.VpcID)
 	w.eq("zone_id", f.ZoneID)

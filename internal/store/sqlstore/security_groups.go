@@ -50,7 +50,7 @@ func (t *tx) GetSecurityGroup(accountID int64, id string) (store.SecurityGroup, 
 // ListSecurityGroups implements store.SecurityGroupTx.
 func (t *tx) ListSecurityGroups(f store.SecurityGroupFilter) ([]store.SecurityGroup, int, error) {
 	w := &where{}
-	w.add("account_id = ?", f.AccountID)
+	w.owned(f.AccountID, f.IDs)
 	w.eq("region_id", f.RegionID)
 	w.in("id", f.IDs)
 	w.eq("vpc_id", f.VpcID)

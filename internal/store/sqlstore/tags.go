@@ -72,9 +72,12 @@ func (t *tx) DeleteAllTags(accountID int64, resourceType, resourceID string) err
 }
 
 // resourceTagsWhere selects the tag rows of one resource of an account.
+// It compares the account as owned does, so that the engine seeks the primary
+// key (resource_type, resource_id, tag_key) rather than scanning the account's
+// tags in tags_lookup_resource.
 func resourceTagsWhere(accountID int64, resourceType, resourceID string) *where {
 	w := &where{}
-	w.add("account_id = ?", accountID)
+	w.owned(accountID, []string{resourceID})
 	w.add("resource_type = ?", resourceType)
 	w.add("resource_id = ?", resourceID)
 	return w
@@ -86,10 +89,8 @@ func (t *tx) GetTags(accountID int64, resourceType string, resourceIDs []string)
 	if len(resourceIDs) == 0 {
 		return out, nil
 	}
-	// The account is checked on each row rather than in the WHERE clause: with
-	// account_id there, SQLite prefers the tags_lookup indexes, whose leading
-	// columns match more equalities, and scans every tag of the account instead
-	// of seeking the primary key for each resource.
+	// The account is checked on each row rather than in the WHERE clause, for
+	// the reason owned gives.
 	w := &where{}
 	w.add("resource_type = ?", resourceType)
 	w.in("resource_id", resourceIDs)
