@@ -124,6 +124,9 @@ type InstanceTx interface {
 	SetInstanceSecurityGroups(accountID int64, instanceID string, groupIDs []string) error
 	// InstanceSecurityGroups returns the instance's groups in the order set.
 	InstanceSecurityGroups(instanceID string) ([]string, error)
+	// SecurityGroupsOfInstances is InstanceSecurityGroups for several
+	// instances in one query, keyed by instance ID.
+	SecurityGroupsOfInstances(instanceIDs []string) (map[string][]string, error)
 	// CountSecurityGroupInstances counts the instances in a group.
 	CountSecurityGroupInstances(groupID string) (int, error)
 }
@@ -200,6 +203,9 @@ type DiskTx interface {
 	// InstanceDisks returns the disks attached to an instance, system disk first,
 	// then by device name.
 	InstanceDisks(instanceID string) ([]Disk, error)
+	// DisksOfInstances is InstanceDisks for several instances in one query,
+	// keyed by instance ID (an instance without disks has no key).
+	DisksOfInstances(instanceIDs []string) (map[string][]Disk, error)
 }
 
 // InstanceHandle is an instance as the reconciler's scans see it: who owns it,

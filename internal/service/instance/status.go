@@ -153,16 +153,16 @@ func loadViews(tx store.Tx, ins []store.Instance) ([]View, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tags of instances: %w", err)
 	}
+	groups, err := tx.SecurityGroupsOfInstances(ids)
+	if err != nil {
+		return nil, fmt.Errorf("security groups of instances: %w", err)
+	}
+	disks, err := tx.DisksOfInstances(ids)
+	if err != nil {
+		return nil, fmt.Errorf("disks of instances: %w", err)
+	}
 	for i, in := range ins {
-		groups, err := tx.InstanceSecurityGroups(in.ID)
-		if err != nil {
-			return nil, fmt.Errorf("security groups of %s: %w", in.ID, err)
-		}
-		disks, err := tx.InstanceDisks(in.ID)
-		if err != nil {
-			return nil, fmt.Errorf("disks of %s: %w", in.ID, err)
-		}
-		out[i] = View{Instance: in, SecurityGroupIDs: groups, Disks: disks, Tags: tags[in.ID]}
+		out[i] = View{Instance: in, SecurityGroupIDs: orEmpty(groups[in.ID]), Disks: orEmpty(disks[in.ID]), Tags: tags[in.ID]}
 	}
 	return out, nil
 }
@@ -183,4 +183,12 @@ func getInstance(tx store.Tx, c Caller, id string, notFound error) (store.Instan
 		return store.Instance{}, fmt.Errorf("instance %s: %w", id, err)
 	}
 	return in, nil
+}
+
+// orEmpty returns s, or an empty slice for nil (views list nothing as [], not null).
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }

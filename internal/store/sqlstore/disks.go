@@ -111,17 +111,32 @@ func (t *tx) DeleteDisk(accountID int64, id string) error {
 
 // InstanceDisks implements store.DiskTx.
 func (t *tx) InstanceDisks(instanceID string) ([]store.Disk, error) {
-	out := []store.Disk{}
+	disks, err := t.DisksOfInstances([]string{instanceID})
+	if err != nil {
+		return nil, err
+	}
+	return append([]store.Disk{}, disks[instanceID]...), nil
+}
+
+// DisksOfInstances implements store.DiskTx.
+func (t *tx) DisksOfInstances(instanceIDs []string) (map[string][]store.Disk, error) {
+	out := map[string][]store.Disk{}
+	if len(instanceIDs) == 0 {
+		return out, nil
+	}
+	w := &where{}
+	w.in("instance_id", instanceIDs)
 	var d store.Disk
 	err := t.list(func(s scanner) error {
 		if err := scanDisk(&d)(s); err != nil {
 			return err
 		}
-		out = append(out, d)
+		out[d.InstanceID] = append(out[d.InstanceID], d)
 		return nil
-	}, `SELECT `+diskColumns+` FROM disks WHERE instance_id = ? ORDER BY CASE type WHEN 'system' THEN 0 ELSE 1 END, device, id`, instanceID)
+	}, `SELECT `+diskColumns+` FROM disks`+w.sql()+
+		` ORDER BY instance_id, CASE type WHEN 'system' THEN 0 ELSE 1 END, device, id`, w.args...)
 	if err != nil {
-		return nil, fmt.Errorf("disks of instance %s: %w", instanceID, err)
+		return nil, fmt.Errorf("disks of instances: %w", err)
 	}
 	return out, nil
 }

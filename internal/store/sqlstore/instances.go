@@ -179,17 +179,31 @@ func (t *tx) SetInstanceSecurityGroups(accountID int64, instanceID string, group
 
 // InstanceSecurityGroups implements store.InstanceTx.
 func (t *tx) InstanceSecurityGroups(instanceID string) ([]string, error) {
-	out := []string{}
+	groups, err := t.SecurityGroupsOfInstances([]string{instanceID})
+	if err != nil {
+		return nil, err
+	}
+	return append([]string{}, groups[instanceID]...), nil
+}
+
+// SecurityGroupsOfInstances implements store.InstanceTx.
+func (t *tx) SecurityGroupsOfInstances(instanceIDs []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	if len(instanceIDs) == 0 {
+		return out, nil
+	}
+	w := &where{}
+	w.in("instance_id", instanceIDs)
 	err := t.list(func(s scanner) error {
-		var g string
-		if err := s.Scan(&g); err != nil {
+		var id, g string
+		if err := s.Scan(&id, &g); err != nil {
 			return err
 		}
-		out = append(out, g)
+		out[id] = append(out[id], g)
 		return nil
-	}, `SELECT security_group_id FROM instance_security_groups WHERE instance_id = ? ORDER BY position`, instanceID)
+	}, `SELECT instance_id, security_group_id FROM instance_security_groups`+w.sql()+` ORDER BY instance_id, position`, w.args...)
 	if err != nil {
-		return nil, fmt.Errorf("security groups of %s: %w", instanceID, err)
+		return nil, fmt.Errorf("security groups of instances: %w", err)
 	}
 	return out, nil
 }

@@ -153,7 +153,20 @@ func testInstanceSecurityGroups(t *testing.T, s store.Store) {
 		if err := tx.CreateInstance(instance("i-1", 1, when().UTC())); err != nil {
 			return err
 		}
+		if err := tx.CreateInstance(instance("i-2", 1, when().UTC())); err != nil {
+			return err
+		}
+		if err := tx.SetInstanceSecurityGroups(1, "i-2", []string{"sg-c"}); err != nil {
+			return err
+		}
 		return tx.SetInstanceSecurityGroups(1, "i-1", []string{"sg-b", "sg-a"})
+	})
+	view(t, s, func(tx store.Tx) error {
+		got, err := tx.SecurityGroupsOfInstances([]string{"i-2", "i-1", "i-9"})
+		if err != nil || len(got) != 2 || fmt.Sprint(got["i-1"]) != "[sg-b sg-a]" || fmt.Sprint(got["i-2"]) != "[sg-c]" {
+			t.Errorf("SecurityGroupsOfInstances = %v, %v", got, err)
+		}
+		return nil
 	})
 	view(t, s, func(tx store.Tx) error {
 		groups, err := tx.InstanceSecurityGroups("i-1")
@@ -200,6 +213,10 @@ func testDisks(t *testing.T, s store.Store) {
 		attached, err := tx.InstanceDisks("i-1")
 		if err != nil || len(attached) != 2 || attached[0].ID != "d-sys" || attached[1].ID != "d-data" {
 			t.Errorf("InstanceDisks = %v, %v", attached, err)
+		}
+		byInstance, err := tx.DisksOfInstances([]string{"i-9", "i-1"})
+		if err != nil || len(byInstance) != 1 || len(byInstance["i-1"]) != 2 || byInstance["i-1"][0].ID != "d-sys" {
+			t.Errorf("DisksOfInstances = %v, %v; want i-1's two disks, system first", byInstance, err)
 		}
 		avail, total, err := tx.ListDisks(store.DiskFilter{AccountID: 1, Statuses: []string{"Available"}})
 		if err != nil || total != 1 || avail[0].ID != "d-loose" {
