@@ -40,6 +40,7 @@ type Rule struct {
 //	instance/*                       every instance (creations and listings)
 //	*                                everything of the product in the region
 //	global:snapshot/*                region "*" (guide: acs:ecs:*:$accountid:snapshot/*)
+//	ecs:instance/{InstanceId}        a resource of another product than the API's
 //	{ResourceType|lower}/{ResourceId[]}   the type from a parameter too
 //	user/{UserName|self}             missing: the calling RAM user's own name
 //	arn:{RoleArn|rolearn}            the parameter is the resource's ARN (a role's,
@@ -50,6 +51,7 @@ type Template struct {
 	Text string
 	// Conditional is true when the resource is checked only if its parameter is given.
 	Conditional bool
+	service     string // "" for the API's
 	global      bool
 	typ         valueSource // the resource type; a literal when typ.param is ""
 	id          valueSource // the resource ID; id.star for "*"
@@ -90,6 +92,9 @@ func parseTemplate(text string) (Template, error) {
 	if rest, ok := strings.CutPrefix(s, "global:"); ok {
 		t.global, s = true, rest
 	}
+	if svc, rest, ok := strings.Cut(s, ":"); ok && svc != "arn" && isServiceName(svc) {
+		t.service, s = svc, rest
+	}
 	if rest, ok := strings.CutPrefix(s, "arn:"); ok {
 		var err error
 		if t.id, err = parseValue(rest); err != nil || t.id.param == "" {
@@ -125,6 +130,15 @@ func parseTemplate(text string) (Template, error) {
 	return t, nil
 }
 
+func isServiceName(s string) bool {
+	for _, c := range s {
+		if c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return s != ""
+}
+
 func parseValue(s string) (valueSource, error) {
 	if s == "*" {
 		return valueSource{star: true}, nil
@@ -150,7 +164,7 @@ func parseValue(s string) (valueSource, error) {
 		v.list, inner = true, name
 	}
 	if prefix, field, ok := strings.Cut(inner, ".N."); ok {
-		if v.list || prefix == "" || field == "" {
+		if v.list || prefix == "" || field == "" || strings.ContainsAny(inner, "[]{}*?") {
 			return v, fmt.Errorf("bad nested list %q", s)
 		}
 		v.param, v.field = prefix, field
@@ -187,7 +201,11 @@ func (r *Rule) resolve(in *resolveInput) []Resource {
 		if r.global || t.global {
 			region = "*"
 		}
-		prefix := "acs:" + r.service + ":" + region + ":" + in.account + ":"
+		service := r.service
+		if t.service != "" {
+			service = t.service
+		}
+		prefix := "acs:" + service + ":" + region + ":" + in.account + ":"
 		if t.star {
 			add(Resource{ARN: prefix + "*"})
 			continue

@@ -33,9 +33,9 @@ func VPCRules() APIRules {
 		guide("CreateRouteEntry", "routetable/{RouteTableId}"),
 		guide("DeleteRouteEntry", "routetable/{RouteTableId}"),
 		guide("AllocateEipAddress", "eip/*"),
-		guide("AssociateEipAddress", "eip/{AllocationId}", "instance/{InstanceId}"),
+		guide("AssociateEipAddress", "eip/{AllocationId}", "ecs:instance/{InstanceId}"),
 		// The guide spells it UnassociateEipAddresses; the VPC API has no s.
-		guide("UnassociateEipAddress", "eip/{AllocationId}", "instance/{InstanceId}"),
+		guide("UnassociateEipAddress", "eip/{AllocationId}", "ecs:instance/{InstanceId}"),
 		guide("ReleaseEipAddress", "eip/{AllocationId}"),
 		guide("DescribeEipAddresses", "eip/*"),
 		guide("DescribeEipMonitorData", "eip/{AllocationId}"),
