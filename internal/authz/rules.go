@@ -188,12 +188,27 @@ type resolveInput struct {
 // resolve lists the resources a call touches, without duplicates.
 func (r *Rule) resolve(in *resolveInput) []Resource {
 	out := make([]Resource, 0, len(r.Resources))
-	seen := make(map[string]bool, len(r.Resources))
+	var seen map[string]bool // only for long lists; short ones are scanned
 	add := func(res Resource) {
-		if !seen[res.ARN] {
-			seen[res.ARN] = true
-			out = append(out, res)
+		if seen == nil && len(out) >= 8 {
+			seen = make(map[string]bool, 2*len(out))
+			for _, o := range out {
+				seen[o.ARN] = true
+			}
 		}
+		if seen != nil {
+			if !seen[res.ARN] {
+				seen[res.ARN] = true
+				out = append(out, res)
+			}
+			return
+		}
+		for _, o := range out {
+			if o.ARN == res.ARN {
+				return
+			}
+		}
+		out = append(out, res)
 	}
 	for i := range r.Resources {
 		t := &r.Resources[i]

@@ -158,12 +158,12 @@ func (d Decision) String() string {
 func Evaluate(policies []*Policy, r *Request) Decision {
 	allowed := false
 	for _, p := range policies {
-		for i := range p.statements {
+		for _, i := range p.statementsFor(r.Action) {
 			s := &p.statements[i]
 			if s.effect == Allow && allowed {
 				continue // only a Deny can change the outcome now
 			}
-			if !s.matches(r) {
+			if !s.matchesResource(r) {
 				continue
 			}
 			if s.effect == Deny {
@@ -200,6 +200,12 @@ func (s *statement) matches(r *Request) bool {
 	if matchAny(s.actions, r.Action, true) == s.notAction {
 		return false
 	}
+	return s.matchesResource(r)
+}
+
+// matchesResource reports whether the statement's resource and conditions
+// apply to r (its action is known to match).
+func (s *statement) matchesResource(r *Request) bool {
 	if s.hasResource && matchAny(s.resources, r.Resource, false) == s.notResource {
 		return false
 	}

@@ -23,6 +23,8 @@ package policy
 import (
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // Version is the only policy language version RAM has.
@@ -56,6 +58,35 @@ type Policy struct {
 	statements []statement
 	// tagKeys is true when a condition reads resource or request tags.
 	tagKeys bool
+	// byAction remembers, per request action, which statements' Action (or
+	// NotAction) matches it, so evaluation looks at those only. Actions come
+	// from a finite table, but the memo is bounded anyway.
+	byAction     sync.Map // string → []int
+	byActionSize atomic.Int32
+}
+
+// maxActionMemo bounds the number of actions a Policy remembers statements for.
+const maxActionMemo = 2048
+
+// statementsFor returns the indices of the statements whose action part
+// matches action.
+func (p *Policy) statementsFor(action string) []int {
+	if v, ok := p.byAction.Load(action); ok {
+		return v.([]int)
+	}
+	var idx []int
+	for i := range p.statements {
+		s := &p.statements[i]
+		if matchAny(s.actions, action, true) != s.notAction {
+			idx = append(idx, i)
+		}
+	}
+	if p.byActionSize.Load() < maxActionMemo {
+		if _, loaded := p.byAction.LoadOrStore(action, idx); !loaded {
+			p.byActionSize.Add(1)
+		}
+	}
+	return idx
 }
 
 // statement is one parsed statement.
