@@ -1,6 +1,7 @@
 // Package api is ecsd's HTTP front for RPC-style Alibaba Cloud APIs: it collects the
 // parameters (query ∪ form), authenticates the call (signature V1 or V3, timestamp
-// window, nonce replay), dispatches on Version + Action to a handler method, and
+// window, nonce replay), has the Authorizer decide whether its principal may make
+// it, dispatches on Version + Action to a handler method, and
 // renders the typed answer or the error envelope as JSON or XML. Nothing else in
 // ecsd writes to an http.ResponseWriter for the API.
 package api
