@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ecsd/ecsd/internal/api/apierr"
@@ -168,6 +169,13 @@ func (a *Authorizer) evaluate(ctx context.Context, call *reqctx.Call, params wir
 	identity []*policy.Policy, session *policy.Policy) error {
 	resources := rule.resolve(&resolveInput{params: params, region: call.RegionID,
 		account: strconv.FormatInt(call.AccountID, 10), principal: call.Principal})
+	for _, res := range resources {
+		// No resource ID or name has these; one that does could make a
+		// policy's wildcard span into another resource type's ARN.
+		if strings.ContainsAny(res.Type, ":/*?") || strings.ContainsAny(res.ID, ":/*?") {
+			return deny("resource %q of %s has a malformed ID", res.ARN, call.Action)
+		}
+	}
 	env := policy.Env{CurrentTime: a.cfg.Clock.Now(), SecureTransport: call.Secure}
 	if ip, err := netip.ParseAddr(call.SourceIP); err == nil {
 		env.SourceIP = ip

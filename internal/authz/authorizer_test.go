@@ -226,6 +226,20 @@ func TestTagConditionsReadResourceTagsOnlyWhenAPolicyNeedsThem(t *testing.T) {
 	}
 }
 
+func TestIDsThatCouldSpanIntoAnotherARNAreRefused(t *testing.T) {
+	onlyInstances := `{"Version":"1","Statement":[{"Effect":"Allow","Action":"ecs:*","Resource":"acs:ecs:*:*:instance/*"}]}`
+	a := newTestAuthorizer(t, &fakePolicies{docs: map[string][]string{"alice": {onlyInstances}}}, nil)
+	ctx := context.Background()
+	if err := a.Authorize(ctx, userCall("StopInstance", "alice"), wire.Params{"InstanceId": {"i-1"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"k:instance/i-1", "k/instance"} {
+		if got := code(a.Authorize(ctx, userCall("DeleteKeyPairs", "alice"), wire.Params{"KeyPairNames": {`["` + name + `"]`}})); got != "Forbidden.RAM" {
+			t.Errorf("key pair %q: %q", name, got)
+		}
+	}
+}
+
 func TestSourceIPAndTransportConditions(t *testing.T) {
 	doc := `{"Version":"1","Statement":[{"Effect":"Allow","Action":"ecs:*","Resource":"*",
 		"Condition":{"IpAddress":{"acs:SourceIp":"10.0.0.0/8"},"Bool":{"acs:SecureTransport":"true"},
