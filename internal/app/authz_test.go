@@ -22,6 +22,7 @@ import (
 	"github.com/ecsd/ecsd/internal/ids"
 	"github.com/ecsd/ecsd/internal/reqctx"
 	"github.com/ecsd/ecsd/internal/service/accounts"
+	"github.com/ecsd/ecsd/internal/store"
 	"github.com/ecsd/ecsd/internal/store/sqlstore"
 )
 
@@ -50,6 +51,7 @@ type authzServer struct {
 	front    *api.Server
 	authz    *authz.Authorizer
 	reg      *api.Registry
+	store    store.Store
 	policies fakePolicies
 	creds    fakeCredentials
 	account  int64
@@ -86,7 +88,7 @@ func newAuthzServer(t *testing.T) *authzServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &authzServer{t: t, reg: reg, policies: fakePolicies{}, account: root.AccountID,
+	s := &authzServer{t: t, reg: reg, store: st, policies: fakePolicies{}, account: root.AccountID,
 		creds: fakeCredentials{rootKey: {AccessKeyID: rootKey, Secret: "rootsecret", AccountID: root.AccountID, Active: true}}}
 	if s.authz, err = NewAuthorizer(st, s.policies, clk, logger); err != nil {
 		t.Fatal(err)
@@ -315,5 +317,30 @@ func TestRootIsNeverAskedForPoliciesAndOwnerParametersApply(t *testing.T) {
 	if status, body := s.call(key, authz.ECSVersion, "DescribeKeyPairs", map[string]string{"ResourceOwnerAccount": "root"}); status != 403 ||
 		body["Code"] != "Forbidden.RAM" {
 		t.Fatalf("RAM user, action outside 1.2.3: %d %v", status, body)
+	}
+}
+
+func TestStoreTagsReadsTagsByARNTypeAndKeyPairsByName(t *testing.T) {
+	s := newAuthzServer(t)
+	f := newFleet(t, s)
+	s.mustCall(rootKey, authz.ECSVersion, "CreateKeyPair", map[string]string{"KeyPairName": "ops-keys",
+		"Tag.1.Key": "team", "Tag.1.Value": "ops"})
+	got, err := StoreTags{Store: s.store}.ResourceTags(context.Background(), s.account, "cn-hangzhou", []authz.ResourceRef{
+		{Type: "instance", ID: f.teamA}, {Type: "instance", ID: "i-none"}, {Type: "keypair", ID: "ops-keys"},
+		{Type: "keypair", ID: "nobody-keys"}, {Type: "networkinterface", ID: "eni-1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[authz.ResourceRef]map[string]string{
+		{Type: "instance", ID: f.teamA}:   {"team": "a"},
+		{Type: "keypair", ID: "ops-keys"}: {"team": "ops"},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	other, err := StoreTags{Store: s.store}.ResourceTags(context.Background(), s.account+1, "cn-hangzhou",
+		[]authz.ResourceRef{{Type: "instance", ID: f.teamA}})
+	if err != nil || len(other) != 0 {
+		t.Fatalf("another account sees %v (%v)", other, err)
 	}
 }
