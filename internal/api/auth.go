@@ -88,6 +88,7 @@ func (s *Server) authenticate(c *call) error {
 	}
 	c.info.AccessKeyID = cred.AccessKeyID
 	c.info.AccountID = cred.AccountID
+	c.info.Principal = cred.Principal
 	return nil
 }
 

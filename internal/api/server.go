@@ -1,6 +1,7 @@
 // Package api is ecsd's HTTP front for RPC-style Alibaba Cloud APIs: it collects the
 // parameters (query ∪ form), authenticates the call (signature V1 or V3, timestamp
-// window, nonce replay), dispatches on Version + Action to a handler method, and
+// window, nonce replay), has the Authorizer decide whether its principal may make
+// it, dispatches on Version + Action to a handler method, and
 // renders the typed answer or the error envelope as JSON or XML. Nothing else in
 // ecsd writes to an http.ResponseWriter for the API.
 package api
@@ -34,6 +35,9 @@ type Credential struct {
 	AccountID   int64
 	// Active is false for a disabled AccessKey (or one whose account is disabled).
 	Active bool
+	// Principal is who the AccessKey acts as within the account (the zero
+	// value: the account itself).
+	Principal reqctx.Principal
 }
 
 // ErrUnknownAccessKey is returned by a CredentialSource for an AccessKey it does not know.
@@ -49,6 +53,13 @@ type Clock interface{ Now() time.Time }
 
 // RequestIDs generates RequestId values.
 type RequestIDs interface{ NewRequestID() string }
+
+// Authorizer decides whether an authenticated call may run (guide 1.3): it sees
+// the call (principal, action, region, source) and its parameters before the
+// handler does, and returns nil or the error to answer (Forbidden.RAM …).
+type Authorizer interface {
+	Authorize(ctx context.Context, call *reqctx.Call, params wire.Params) error
+}
 
 // Config wires a Server.
 type Config struct {
@@ -68,6 +79,9 @@ type Config struct {
 	HostID string
 	// TimestampWindow is the allowed clock skew of Timestamp / x-acs-date.
 	TimestampWindow time.Duration
+	// Authorizer, when set, is asked about every authenticated call to a known
+	// region before its handler runs; nil lets every call through.
+	Authorizer Authorizer
 	// ErrorMappers turn domain errors into API errors (see apierr.FromError).
 	ErrorMappers []apierr.Mapper
 	Logger       *slog.Logger
@@ -154,9 +168,6 @@ func (s *Server) handle(c *call) (any, error) {
 	if err := s.authenticate(c); err != nil {
 		return nil, err
 	}
-	if !ep.Implemented() {
-		return nil, apierr.NotImplemented(ep.Name)
-	}
 	if err := s.resolveRegion(c); err != nil {
 		return nil, err
 	}
@@ -164,6 +175,16 @@ func (s *Server) handle(c *call) (any, error) {
 	c.info.SourceIP = sourceIP(r)
 	c.info.Secure = r.TLS != nil
 	ctx := reqctx.With(r.Context(), &c.info)
+	// Authorization comes before NotImplemented, so a RAM user learns nothing
+	// about an action it may not call.
+	if s.cfg.Authorizer != nil {
+		if err := s.cfg.Authorizer.Authorize(ctx, &c.info, c.params); err != nil {
+			return nil, err
+		}
+	}
+	if !ep.Implemented() {
+		return nil, apierr.NotImplemented(ep.Name)
+	}
 	return ep.call(ctx, c.params)
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/ecsd/ecsd/internal/api"
 	"github.com/ecsd/ecsd/internal/api/sign"
 	"github.com/ecsd/ecsd/internal/apispec"
+	"github.com/ecsd/ecsd/internal/authz"
 	"github.com/ecsd/ecsd/internal/catalog"
 	"github.com/ecsd/ecsd/internal/clock"
 	"github.com/ecsd/ecsd/internal/driver"
@@ -119,7 +120,15 @@ func New(ctx context.Context, o Options, st store.Store, addr string, stdout io.
 	if err != nil {
 		return nil, err
 	}
+	// The RAM service provides the policies of RAM users and roles; until it
+	// does, no RAM identity exists and only root accounts are allowed.
+	var policies authz.PolicySource
+	authorizer, err := NewAuthorizer(st, policies, clk, logger)
+	if err != nil {
+		return nil, err
+	}
 	front := api.NewServer(api.Config{
+		Authorizer:    authorizer,
 		Registry:      reg,
 		Credentials:   credentialSource{accts},
 		Nonces:        sign.NewNonceCache(30*time.Minute, 1_000_000),
