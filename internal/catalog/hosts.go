@@ -79,6 +79,8 @@ type Host struct {
 	// VCPUs and MemoryMiB are its capacity for instances.
 	VCPUs     int
 	MemoryMiB int
+	// Index is its position in the zone's layout (ZoneHosts).
+	Index int
 }
 
 // hostsOf lays out a zone's hosts in order: switch by switch, rack by rack.
@@ -90,7 +92,7 @@ func hostsOf(zoneID string, l HostLayout) []Host {
 			rack := fmt.Sprintf("%s-rack%d", sw, r)
 			for h := 1; h <= l.HostsPerRack; h++ {
 				out = append(out, Host{ID: fmt.Sprintf("%s-host%d", rack, h), ZoneID: zoneID, SwitchID: sw, RackID: rack,
-					VCPUs: l.VCPUs, MemoryMiB: l.MemoryGiB * 1024})
+					VCPUs: l.VCPUs, MemoryMiB: l.MemoryGiB * 1024, Index: len(out)})
 			}
 		}
 	}

@@ -54,10 +54,10 @@ regions:
 	}
 	first, last := hosts[0], hosts[11]
 	if first != (Host{ID: "cn-a-1-sw1-rack1-host1", ZoneID: "cn-a-1", SwitchID: "cn-a-1-sw1", RackID: "cn-a-1-sw1-rack1",
-		VCPUs: 8, MemoryMiB: 32 * 1024}) {
+		VCPUs: 8, MemoryMiB: 32 * 1024, Index: 0}) {
 		t.Errorf("first host %+v", first)
 	}
-	if last.ID != "cn-a-1-sw2-rack2-host3" || last.RackID != "cn-a-1-sw2-rack2" || last.SwitchID != "cn-a-1-sw2" {
+	if last.ID != "cn-a-1-sw2-rack2-host3" || last.Index != 11 || last.RackID != "cn-a-1-sw2-rack2" || last.SwitchID != "cn-a-1-sw2" {
 		t.Errorf("last host %+v", last)
 	}
 	seen := map[string]bool{}

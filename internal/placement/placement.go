@@ -60,7 +60,7 @@ type Policy struct {
 // over hosts.
 func (p Policy) effective() Policy {
 	if p.Strategy == StrategyAvailability {
-		return Policy{Domain: DomainDefault, Granularity: GranularityHost, Strategy: StrategyStrictDispersion}
+		return Policy{Domain: p.Domain, Granularity: GranularityHost, Strategy: StrategyStrictDispersion}
 	}
 	return p
 }
