@@ -322,7 +322,9 @@ func TestTopologyGroupsTheSetsInstancesBySwitchAndRackInLayoutOrder(t *testing.T
 	f := newFixture(t, 0)
 	id := f.create(t, alice, CreateInput{Strategy: "LooseDispersion"})
 	other := f.create(t, alice, CreateInput{})
-	h := func(rack, host int) string { return "cn-hangzhou-b-sw1-rack" + string(rune('0'+rack)) + "-host" + string(rune('0'+host)) }
+	h := func(rack, host int) string {
+		return "cn-hangzhou-b-sw1-rack" + string(rune('0'+rack)) + "-host" + string(rune('0'+host))
+	}
 	p := func(instance, host, set string) store.Placement {
 		return store.Placement{InstanceID: instance, AccountID: 1, ZoneID: "cn-hangzhou-b", HostID: host,
 			DeploymentSetID: set, VCPUs: 2, MemoryMiB: 8192}
@@ -337,7 +339,7 @@ func TestTopologyGroupsTheSetsInstancesBySwitchAndRackInLayoutOrder(t *testing.T
 		{HostID: h(2, 1), InstanceIDs: []string{"i-3"}}}
 	want := Topology{DeploymentSetID: id, RegionID: "cn-hangzhou",
 		Switches: []Group{{ID: "cn-hangzhou-b-sw1", Hosts: hosts}},
-		Racks: []Group{{ID: "cn-hangzhou-b-sw1-rack1", Hosts: hosts[:2]}, {ID: "cn-hangzhou-b-sw1-rack2", Hosts: hosts[2:]}}}
+		Racks:    []Group{{ID: "cn-hangzhou-b-sw1-rack1", Hosts: hosts[:2]}, {ID: "cn-hangzhou-b-sw1-rack2", Hosts: hosts[2:]}}}
 	if !reflect.DeepEqual(topo, want) {
 		t.Errorf("topology\n got %+v\nwant %+v", topo, want)
 	}
