@@ -186,7 +186,7 @@ func (h *Handlers) DescribeDeploymentSets(ctx context.Context, req *DescribeDepl
 	for _, s := range res.Sets {
 		item := DeploymentSetItem{DeploymentSetId: s.ID, DeploymentSetName: s.Name, DeploymentSetDescription: s.Description,
 			Domain: s.Domain, Granularity: s.Granularity, Strategy: s.Strategy, DeploymentStrategy: s.Strategy,
-			CreationTime: s.CreatedAt.UTC().Truncate(time.Minute).Format(deploymentSetTimeLayout),
+			CreationTime:   s.CreatedAt.UTC().Truncate(time.Minute).Format(deploymentSetTimeLayout),
 			InstanceAmount: len(s.InstanceIDs), InstanceIds: DeploymentSetInstances{InstanceId: list(s.InstanceIDs)},
 			Capacities: DeploymentSetCapacity{Capacity: []DeploymentSetZoneCapacity{}}}
 		for _, c := range s.Capacities {
