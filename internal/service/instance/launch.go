@@ -138,9 +138,9 @@ func (s *Service) checkReferences(tx store.Tx, c Caller, p *plan) (references, e
 	return references{vswitch: w, zoneID: w.ZoneID, hosts: hosts}, nil
 }
 
-// insert writes the instances of p. With MinAmount below Amount, it stops
-// creating instances when the VSwitch runs out of addresses, provided at least
-// MinAmount were created.
+// insert writes the instances of p and their placements. With MinAmount below
+// Amount, it stops creating instances when the VSwitch runs out of addresses
+// (or the zone's hosts out of room), provided at least MinAmount were created.
 func (s *Service) insert(tx store.Tx, c Caller, p *plan) (LaunchResult, error) {
 	refs, err := s.checkReferences(tx, c, p)
 	if err != nil {
