@@ -29,6 +29,7 @@ import (
 	"github.com/ecsd/ecsd/internal/httpserve"
 	"github.com/ecsd/ecsd/internal/ids"
 	"github.com/ecsd/ecsd/internal/service/accounts"
+	"github.com/ecsd/ecsd/internal/service/deploymentset"
 	"github.com/ecsd/ecsd/internal/service/disk"
 	"github.com/ecsd/ecsd/internal/service/image"
 	"github.com/ecsd/ecsd/internal/service/instance"
@@ -168,6 +169,7 @@ type Services struct {
 	Instances      *instance.Service
 	Disks          *disk.Service
 	Tags           *tag.Service
+	DeploymentSets *deploymentset.Service
 }
 
 // NewServices builds every resource service on one store, ID generator, clock and
@@ -184,6 +186,7 @@ func NewServices(st store.Store, gen ids.Generator, clk clock.Waiter, cat *catal
 		Images: s.Images, Compute: compute, Logger: logger, PublicIPPool: publicIPPool})
 	s.Tags = tag.New(tag.Deps{Store: st, Clock: clk, Images: s.Images})
 	s.Disks = disk.New(disk.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Images: s.Images, Compute: compute})
+	s.DeploymentSets = deploymentset.New(deploymentset.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat})
 	return s
 }
 
@@ -196,7 +199,7 @@ func NewRegistry(cat *catalog.Catalog, endpoint string, svcs Services) (*api.Reg
 	}
 	if err := reg.Bind(ecsAPI, ecs.New(ecs.Deps{Catalog: cat, Endpoint: endpoint,
 		SecurityGroups: svcs.SecurityGroups, KeyPairs: svcs.KeyPairs, Images: svcs.Images,
-		Instances: svcs.Instances, Disks: svcs.Disks, Tags: svcs.Tags})); err != nil {
+		Instances: svcs.Instances, Disks: svcs.Disks, Tags: svcs.Tags, DeploymentSets: svcs.DeploymentSets})); err != nil {
 		return nil, err
 	}
 	vpcAPI, err := apispec.VPC()

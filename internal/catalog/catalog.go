@@ -16,6 +16,8 @@ type Catalog struct {
 	types     []InstanceType
 	typeIdx   map[string]int
 	families  []Family
+	// hosts holds each zone's simulated hosts, laid out on first use.
+	hosts map[string]*zoneHostSet
 }
 
 // New builds the catalog of topo and the embedded instance types (the guide's
@@ -45,6 +47,7 @@ func NewWithTypes(topo Topology, types []InstanceType) (*Catalog, error) {
 		families:  fams,
 		regionIdx: map[string]int{},
 		zoneIdx:   map[string][2]int{},
+		hosts:     map[string]*zoneHostSet{},
 	}
 	for i, t := range types {
 		c.typeIdx[t.ID] = i
@@ -69,6 +72,11 @@ func NewWithTypes(topo Topology, types []InstanceType) (*Catalog, error) {
 			if len(z.ResourceTypes) == 0 {
 				z.ResourceTypes = DefaultResourceTypes()
 			}
+			if z.Hosts == nil {
+				l := DefaultHostLayout()
+				z.Hosts = &l
+			}
+			c.hosts[z.ZoneID] = &zoneHostSet{layout: *z.Hosts}
 			c.zoneIdx[z.ZoneID] = [2]int{ri, zi}
 		}
 		c.regionIdx[r.RegionID] = ri
@@ -253,5 +261,9 @@ func cloneZone(z Zone) Zone {
 	z.InstanceTypes = slices.Clone(z.InstanceTypes)
 	z.DiskCategories = slices.Clone(z.DiskCategories)
 	z.ResourceTypes = slices.Clone(z.ResourceTypes)
+	if z.Hosts != nil {
+		l := *z.Hosts
+		z.Hosts = &l
+	}
 	return z
 }

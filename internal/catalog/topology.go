@@ -48,6 +48,9 @@ type Zone struct {
 	DiskCategories []string `yaml:"diskCategories,omitempty"`
 	// ResourceTypes are the creatable resource types; empty means DefaultResourceTypes.
 	ResourceTypes []string `yaml:"resourceTypes,omitempty"`
+	// Hosts is the zone's simulated physical capacity; absent means
+	// DefaultHostLayout.
+	Hosts *HostLayout `yaml:"hosts,omitempty"`
 }
 
 // DefaultDiskCategories returns the cloud disk categories a zone offers by
@@ -117,7 +120,8 @@ func ParseTopology(data []byte) (Topology, error) {
 // Validate checks the topology's structure: at least one region, each with at
 // least one zone; unique, well-formed IDs; every zone ID starting with its
 // region's ID; a default region that exists; only known disk categories and
-// resource types. It reports every problem found, joined.
+// resource types; host layouts with positive numbers. It reports every problem
+// found, joined.
 func (t Topology) Validate() error {
 	var errs []error
 	if len(t.Regions) == 0 {
@@ -165,6 +169,9 @@ func validateZone(regionID string, z Zone, seen map[string]string) []error {
 	errs = append(errs, checkList(where, "diskCategories", z.DiskCategories, DefaultDiskCategories())...)
 	errs = append(errs, checkList(where, "resourceTypes", z.ResourceTypes, DefaultResourceTypes())...)
 	errs = append(errs, checkList(where, "instanceTypes", z.InstanceTypes, nil)...)
+	if z.Hosts != nil {
+		errs = append(errs, z.Hosts.validate(where)...)
+	}
 	return errs
 }
 

@@ -125,6 +125,20 @@ regions:
 defaultRegion: cn-a
 regions:
   - {regionId: cn-a, zones: [{zoneId: cn-a-1, resourceTypes: [Instance, Router]}]}`, `resourceTypes: unknown value "Router"`},
+		{"host layout without racks", `
+defaultRegion: cn-a
+regions:
+  - {regionId: cn-a, zones: [{zoneId: cn-a-1, hosts: {switches: 1, racksPerSwitch: 0, hostsPerRack: 2, vcpus: 8, memoryGiB: 32}}]}`,
+			`zone "cn-a-1": hosts: racksPerSwitch must be at least 1`},
+		{"host layout too large", `
+defaultRegion: cn-a
+regions:
+  - {regionId: cn-a, zones: [{zoneId: cn-a-1, hosts: {switches: 100, racksPerSwitch: 100, hostsPerRack: 100, vcpus: 8, memoryGiB: 32}}]}`,
+			`1000000 hosts, at most 100000 a zone`},
+		{"unknown host key", `
+defaultRegion: cn-a
+regions:
+  - {regionId: cn-a, zones: [{zoneId: cn-a-1, hosts: {switches: 1, racks: 2}}]}`, `field racks not found`},
 		{"unknown key", `
 defaultRegion: cn-a
 regions:

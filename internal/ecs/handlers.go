@@ -3,6 +3,7 @@ package ecs
 import (
 	"github.com/ecsd/ecsd/internal/api/apierr"
 	"github.com/ecsd/ecsd/internal/catalog"
+	"github.com/ecsd/ecsd/internal/service/deploymentset"
 	"github.com/ecsd/ecsd/internal/service/disk"
 	"github.com/ecsd/ecsd/internal/service/image"
 	"github.com/ecsd/ecsd/internal/service/instance"
@@ -27,6 +28,8 @@ type Deps struct {
 	Disks     *disk.Service
 	// Tags is the service behind AddTags, TagResources and their kin.
 	Tags *tag.Service
+	// DeploymentSets is the service behind the deployment-set actions.
+	DeploymentSets *deploymentset.Service
 }
 
 // Handlers implements the ECS actions; the HTTP front finds its methods by

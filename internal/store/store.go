@@ -51,6 +51,8 @@ type Tx interface {
 	InstanceTx
 	DiskTx
 	TagTx
+	DeploymentSetTx
+	PlacementTx
 }
 
 // AccountTx holds accounts, AccessKeys, server settings and ClientToken records.

@@ -293,7 +293,7 @@ func errRAMRoleNotFound() *apierr.Error {
 }
 
 func errDeploymentSetNotFound() *apierr.Error {
-	return apierr.NotFound("InvalidDeploymentSetId.NotFound", "The specified DeploymentSetId does not exist.")
+	return apierr.NotFound("InvalidDeploymentSetId.NotFound", "The DeploymentSetId provided does not exist in our records.")
 }
 
 func errAutoReleaseTime() *apierr.Error {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ecsd/ecsd/internal/api/apierr"
+	"github.com/ecsd/ecsd/internal/catalog"
 	"github.com/ecsd/ecsd/internal/service/idempotency"
 	"github.com/ecsd/ecsd/internal/service/image"
 	"github.com/ecsd/ecsd/internal/service/network"
@@ -59,10 +60,12 @@ func (s *Service) Launch(ctx context.Context, c Caller, in RunInput) (LaunchResu
 	return res, nil
 }
 
-// references is what the store says about a plan's VSwitch, zone and groups.
+// references is what the store says about a plan's VSwitch, zone and groups,
+// and the hosts its instances run on (placement.go).
 type references struct {
 	vswitch store.VSwitch
 	zoneID  string
+	hosts   []catalog.Host
 }
 
 // checkReferences resolves the VSwitch, the zone, the security groups and the
@@ -128,12 +131,16 @@ func (s *Service) checkReferences(tx store.Tx, c Caller, p *plan) (references, e
 			return references{}, fmt.Errorf("key pair %s: %w", p.in.KeyPairName, err)
 		}
 	}
-	return references{vswitch: w, zoneID: w.ZoneID}, nil
+	hosts, err := s.placeHosts(tx, c, p, w.ZoneID)
+	if err != nil {
+		return references{}, err
+	}
+	return references{vswitch: w, zoneID: w.ZoneID, hosts: hosts}, nil
 }
 
-// insert writes the instances of p. With MinAmount below Amount, it stops
-// creating instances when the VSwitch runs out of addresses, provided at least
-// MinAmount were created.
+// insert writes the instances of p and their placements. With MinAmount below
+// Amount, it stops creating instances when the VSwitch runs out of addresses
+// (or the zone's hosts out of room), provided at least MinAmount were created.
 func (s *Service) insert(tx store.Tx, c Caller, p *plan) (LaunchResult, error) {
 	refs, err := s.checkReferences(tx, c, p)
 	if err != nil {
@@ -151,7 +158,7 @@ func (s *Service) insert(tx store.Tx, c Caller, p *plan) (LaunchResult, error) {
 	res := LaunchResult{InstanceIDs: []string{}}
 	now := s.now()
 	for i := range p.amount {
-		if i >= room {
+		if i >= room || i >= len(refs.hosts) {
 			break
 		}
 		id, err := s.insertOne(tx, c, p, refs, i, now)
@@ -163,6 +170,9 @@ func (s *Service) insert(tx store.Tx, c Caller, p *plan) (LaunchResult, error) {
 			return LaunchResult{}, err
 		}
 		res.InstanceIDs = append(res.InstanceIDs, id)
+	}
+	if err := recordPlacements(tx, c, p, refs, res.InstanceIDs); err != nil {
+		return LaunchResult{}, err
 	}
 	return res, nil
 }
@@ -185,6 +195,7 @@ func (s *Service) insertOne(tx store.Tx, c Caller, p *plan, refs references, i i
 		Status: StatusPending, NextStatus: intentRunning, NextStatusAt: now,
 		KeyPairName: p.in.KeyPairName, PasswordHash: passwordHash(id, p.in.Password), UserData: p.in.UserData,
 		SerialNumber: serialNumber(id), RAMRoleName: p.in.RAMRoleName, DeletionProtection: p.in.DeletionProtection,
+		DeploymentSetID: p.in.DeploymentSetID,
 		AutoReleaseTime: p.autoRelease, CreatedAt: now}
 	if in.Name == "" {
 		in.Name = id

@@ -185,8 +185,6 @@ func (p *plan) required() error {
 		return p.r.errVSwitchMissing()
 	case in.HpcClusterID != "":
 		return errHpcClusterNotFound()
-	case in.DeploymentSetID != "":
-		return errDeploymentSetNotFound()
 	}
 	return nil
 }

@@ -233,6 +233,9 @@ func (s *Service) remove(tx store.Tx, in store.Instance) error {
 	if err := releasePublicIP(tx, in.PublicIP); err != nil {
 		return err
 	}
+	if err := releasePlacement(tx, in.ID); err != nil {
+		return err
+	}
 	if err := releaseDisks(tx, in, s.now()); err != nil {
 		return err
 	}
