@@ -1,4 +1,4 @@
--- 0012: deployment sets (guide 1.6) and the placement of instances on the
+-- 0009: deployment sets (guide 1.6) and the placement of instances on the
 -- simulated hosts of the catalog. Never edited once committed.
 
 CREATE TABLE deployment_sets (
