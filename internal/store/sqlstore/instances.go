@@ -76,7 +76,7 @@ func (t *tx) CreateInstance(in store.Instance) error {
 	if err := t.insert(`INSERT INTO instances (`+instanceColumns+`) VALUES (`+marks+`) ON CONFLICT DO NOTHING`, args...); err != nil {
 		return fmt.Errorf("create instance %s: %w", in.ID, err)
 	}
-	return nil
+	return t.refreshInstanceTagText(in.ID) // tags written before the row
 }
 
 // GetInstance implements store.InstanceTx.
@@ -89,7 +89,7 @@ func (t *tx) GetInstance(accountID int64, id string) (store.Instance, error) {
 }
 
 // instanceWhere renders f's conditions.
-func instanceWhere(f store.InstanceFilter) *where {
+func (t *tx) instanceWhere(f store.InstanceFilter) *where {
 	w := &where{}
 	w.owned(f.AccountID, f.IDs)
 	w.eq("region_id", f.RegionID)
@@ -108,13 +108,13 @@ func instanceWhere(f store.InstanceFilter) *where {
 	if f.SecurityGroupID != "" {
 		w.add("id IN (SELECT instance_id FROM instance_security_groups WHERE security_group_id = ?)", f.SecurityGroupID)
 	}
-	tagConditions(w, f.AccountID, "instance", f.Tags)
+	t.instanceTagConditions(w, f.Tags)
 	return w
 }
 
 // ListInstances implements store.InstanceTx.
 func (t *tx) ListInstances(f store.InstanceFilter) ([]store.Instance, int, error) {
-	return newestFirst(t, "instances", instanceColumns, instanceWhere(f), f.Page, f.After, scanInstance)
+	return newestFirst(t, "instances", instanceColumns, t.instanceWhere(f), f.Page, f.After, scanInstance)
 }
 
 // UpdateInstance implements store.InstanceTx.

@@ -174,6 +174,11 @@ func open(ctx context.Context, d *dialect, write, read *sql.DB, opts Options) (*
 		_ = db.Close()
 		return nil, fmt.Errorf("open %s: %w", d.name, err)
 	}
+	err := db.Update(ctx, func(st store.Tx) error { return st.(*tx).backfillInstanceTagText() })
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open %s: fill instances' tag text: %w", d.name, err)
+	}
 	return db, nil
 }
 

@@ -46,7 +46,16 @@ func (t *tx) PutTags(accountID int64, resourceType, resourceID string, tags []st
 			return fmt.Errorf("tag %s %s with %q: %w", resourceType, resourceID, tag.Key, err)
 		}
 	}
-	return nil
+	return t.afterTagChange(resourceType, resourceID)
+}
+
+// afterTagChange keeps what is derived from a resource's tags current: an
+// instance's tag_text.
+func (t *tx) afterTagChange(resourceType, resourceID string) error {
+	if resourceType != store.TagTypeInstance {
+		return nil
+	}
+	return t.refreshInstanceTagText(resourceID)
 }
 
 // DeleteTags implements store.TagTx.
@@ -59,7 +68,7 @@ func (t *tx) DeleteTags(accountID int64, resourceType, resourceID string, keys [
 	if _, err := t.exec(`DELETE FROM tags`+w.sql(), w.args...); err != nil {
 		return fmt.Errorf("untag %s %s: %w", resourceType, resourceID, err)
 	}
-	return nil
+	return t.afterTagChange(resourceType, resourceID)
 }
 
 // DeleteAllTags implements store.TagTx.
@@ -68,7 +77,7 @@ func (t *tx) DeleteAllTags(accountID int64, resourceType, resourceID string) err
 	if _, err := t.exec(`DELETE FROM tags`+w.sql(), w.args...); err != nil {
 		return fmt.Errorf("untag all of %s %s: %w", resourceType, resourceID, err)
 	}
-	return nil
+	return t.afterTagChange(resourceType, resourceID)
 }
 
 // resourceTagsWhere selects the tag rows of one resource of an account.

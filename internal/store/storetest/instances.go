@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ var instanceCases = []contractCase{
 	{"Instance/ListFiltersPagesAndCursor", testInstanceList},
 	{"Instance/DueTransitions", testInstanceDueTransitions},
 	{"Instance/HandlesByStatusPageByID", testInstanceHandles},
+	{"Instance/TagFiltersMatchExactly", testInstanceTagFilters},
 	{"Instance/SecurityGroupMemberships", testInstanceSecurityGroups},
 	{"Disk/RoundTripListAndInstanceDisks", testDisks},
 }
@@ -146,6 +148,74 @@ func testInstanceHandles(t *testing.T, s store.Store) {
 		}
 		return nil
 	})
+}
+
+// testInstanceTagFilters checks that Tag.N filters match keys and values
+// exactly (case, spaces, pattern characters, prefixes), whether the tags were
+// written before or after the instance, and follow changes and removals.
+func testInstanceTagFilters(t *testing.T, s store.Store) {
+	tricky := []store.Tag{{Key: "env", Value: "prod"}, {Key: "a b", Value: "x=y *?[%_~\\"}, {Key: "Team", Value: ""}}
+	update(t, s, func(tx store.Tx) error {
+		if err := tx.PutTags(1, store.TagTypeInstance, "i-1", tricky); err != nil { // before the row
+			return err
+		}
+		for _, id := range []string{"i-1", "i-2", "i-3"} {
+			if err := tx.CreateInstance(instance(id, 1, when().UTC())); err != nil {
+				return err
+			}
+		}
+		if err := tx.PutTags(1, store.TagTypeInstance, "i-2", []store.Tag{{Key: "env", Value: "production"}, {Key: "team", Value: "a"}}); err != nil {
+			return err
+		}
+		return tx.PutTags(1, store.TagTypeInstance, "i-3", []store.Tag{{Key: "envx", Value: "prod"}, {Key: "x", Value: "env=prod"}})
+	})
+	match := func(tags ...store.Tag) string {
+		var ids []string
+		view(t, s, func(tx store.Tx) error {
+			got, _, err := tx.ListInstances(store.InstanceFilter{AccountID: 1, Statuses: []string{"Running"}, Tags: tags})
+			if err != nil {
+				return err
+			}
+			for _, in := range got {
+				ids = append(ids, in.ID)
+			}
+			return nil
+		})
+		slices.Sort(ids)
+		return fmt.Sprint(ids)
+	}
+	for _, c := range []struct {
+		tags []store.Tag
+		want string
+	}{
+		{[]store.Tag{{Key: "env", Value: "prod"}}, "[i-1]"},
+		{[]store.Tag{{Key: "env"}}, "[i-1 i-2]"},
+		{[]store.Tag{{Key: "ENV", Value: "prod"}}, "[]"},
+		{[]store.Tag{{Key: "env", Value: "pro"}}, "[]"},
+		{[]store.Tag{{Key: "env", Value: "p*"}}, "[]"},
+		{[]store.Tag{{Key: "env", Value: "pro_"}}, "[]"},
+		{[]store.Tag{{Key: "a b", Value: "x=y *?[%_~\\"}}, "[i-1]"},
+		{[]store.Tag{{Key: "a"}}, "[]"},
+		{[]store.Tag{{Key: "Team"}}, "[i-1]"},
+		{[]store.Tag{{Key: "team", Value: "a"}, {Key: "env"}}, "[i-2]"},
+	} {
+		if got := match(c.tags...); got != c.want {
+			t.Errorf("Tag filter %+v matches %s, want %s", c.tags, got, c.want)
+		}
+	}
+	update(t, s, func(tx store.Tx) error {
+		if err := tx.DeleteTags(1, store.TagTypeInstance, "i-1", []string{"env"}); err != nil {
+			return err
+		}
+		return tx.PutTags(1, store.TagTypeInstance, "i-2", []store.Tag{{Key: "env", Value: "prod"}})
+	})
+	if got := match(store.Tag{Key: "env", Value: "prod"}); got != "[i-2]" {
+		t.Errorf("after retagging: env=prod matches %s, want [i-2]", got)
+	}
+	update(t, s, func(tx store.Tx) error { return tx.DeleteAllTags(1, store.TagTypeInstance, "i-2") })
+	if got := match(store.Tag{Key: "env"}); got != "[]" {
+		t.Errorf("after removing every tag: env matches %s", got)
+	}
 }
 
 func testInstanceSecurityGroups(t *testing.T, s store.Store) {
