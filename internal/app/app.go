@@ -27,15 +27,19 @@ import (
 	"github.com/ecsd/ecsd/internal/ecs"
 	"github.com/ecsd/ecsd/internal/httpserve"
 	"github.com/ecsd/ecsd/internal/ids"
+	ramapi "github.com/ecsd/ecsd/internal/ram"
 	"github.com/ecsd/ecsd/internal/service/accounts"
 	"github.com/ecsd/ecsd/internal/service/disk"
 	"github.com/ecsd/ecsd/internal/service/image"
 	"github.com/ecsd/ecsd/internal/service/instance"
 	"github.com/ecsd/ecsd/internal/service/keypair"
 	"github.com/ecsd/ecsd/internal/service/network"
+	"github.com/ecsd/ecsd/internal/service/ram"
 	"github.com/ecsd/ecsd/internal/service/secgroup"
+	"github.com/ecsd/ecsd/internal/service/sts"
 	"github.com/ecsd/ecsd/internal/service/tag"
 	"github.com/ecsd/ecsd/internal/store"
+	stsapi "github.com/ecsd/ecsd/internal/sts"
 	"github.com/ecsd/ecsd/internal/vpc"
 )
 
@@ -56,6 +60,9 @@ type Options struct {
 	PublicIPPool string
 	// RootAccessKeyID and RootAccessKeySecret, when set, are the root account's key.
 	RootAccessKeyID, RootAccessKeySecret string
+	// TokenClockOffset shifts the clock STS tokens are issued and expire by;
+	// for tests that need a token to expire without waiting (0 otherwise).
+	TokenClockOffset time.Duration
 }
 
 // App is the wired server: the HTTP handler, its TLS configuration and the
@@ -115,6 +122,8 @@ func New(ctx context.Context, o Options, st store.Store, addr string, stdout io.
 		}
 	}
 	svcs := NewServices(st, gen, clk, cat, compute, logger, pool)
+	tokenClock := offsetClock{base: clk, offset: o.TokenClockOffset}
+	svcs.STS = sts.New(sts.Deps{Store: st, IDs: gen, Clock: tokenClock})
 	reg, err := NewRegistry(cat, endpoint, svcs)
 	if err != nil {
 		return nil, err
@@ -124,6 +133,7 @@ func New(ctx context.Context, o Options, st store.Store, addr string, stdout io.
 		Credentials:   credentialSource{accts},
 		Nonces:        sign.NewNonceCache(30*time.Minute, 1_000_000),
 		Clock:         clk,
+		TokenClock:    tokenClock,
 		IDs:           gen,
 		DefaultRegion: topo.DefaultRegion,
 		KnownRegion:   cat.HasRegion,
@@ -159,6 +169,9 @@ type Services struct {
 	Instances      *instance.Service
 	Disks          *disk.Service
 	Tags           *tag.Service
+	// RAM holds the identities inside accounts; STS issues temporary credentials.
+	RAM *ram.Service
+	STS *sts.Service
 }
 
 // NewServices builds every resource service on one store, ID generator, clock and
@@ -175,6 +188,8 @@ func NewServices(st store.Store, gen ids.Generator, clk clock.Waiter, cat *catal
 		Images: s.Images, Compute: compute, Logger: logger, PublicIPPool: publicIPPool})
 	s.Tags = tag.New(tag.Deps{Store: st, Clock: clk, Images: s.Images})
 	s.Disks = disk.New(disk.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Images: s.Images, Compute: compute})
+	s.RAM = ram.New(ram.Deps{Store: st, IDs: gen, Clock: clk})
+	s.STS = sts.New(sts.Deps{Store: st, IDs: gen, Clock: clk})
 	return s
 }
 
@@ -197,6 +212,20 @@ func NewRegistry(cat *catalog.Catalog, endpoint string, svcs Services) (*api.Reg
 	if err := reg.Bind(vpcAPI, vpc.New(vpc.Deps{Catalog: cat, Endpoint: endpoint, Network: svcs.Network, Tags: svcs.Tags})); err != nil {
 		return nil, err
 	}
+	ramAPI, err := apispec.RAM()
+	if err != nil {
+		return nil, err
+	}
+	if err := reg.Bind(ramAPI, ramapi.New(ramapi.Deps{RAM: svcs.RAM})); err != nil {
+		return nil, err
+	}
+	stsAPI, err := apispec.STS()
+	if err != nil {
+		return nil, err
+	}
+	if err := reg.Bind(stsAPI, stsapi.New(stsapi.Deps{STS: svcs.STS})); err != nil {
+		return nil, err
+	}
 	return reg, nil
 }
 
@@ -211,8 +240,17 @@ func (c credentialSource) LookupAccessKey(ctx context.Context, id string) (api.C
 	if err != nil {
 		return api.Credential{}, err
 	}
-	return api.Credential{AccessKeyID: cred.AccessKeyID, Secret: cred.Secret, AccountID: cred.AccountID, Active: cred.Active}, nil
+	return api.Credential{AccessKeyID: cred.AccessKeyID, Secret: cred.Secret, AccountID: cred.AccountID, Active: cred.Active,
+		Principal: cred.Principal, SecurityToken: cred.SecurityToken, Expiration: cred.ExpiresAt}, nil
 }
+
+// offsetClock is a clock shifted by a fixed offset.
+type offsetClock struct {
+	base   clock.Clock
+	offset time.Duration
+}
+
+func (c offsetClock) Now() time.Time { return c.base.Now().Add(c.offset) }
 
 func loadTLS(o Options, addr string) (*tls.Config, error) {
 	certFile, keyFile := o.TLSCert, o.TLSKey

@@ -43,10 +43,12 @@ func checkName(param, value string, re *regexp.Regexp, maxLen int) error {
 	return nil
 }
 
-func checkUserName(param, v string) error   { return checkName(param, v, userNameRE, maxNameLen) }
-func checkGroupName(param, v string) error  { return checkName(param, v, groupNameRE, maxNameLen) }
-func checkRoleName(param, v string) error   { return checkName(param, v, roleNameRE, maxNameLen) }
-func checkPolicyName(param, v string) error { return checkName(param, v, policyNameRE, maxPolicyNameLen) }
+func checkUserName(param, v string) error  { return checkName(param, v, userNameRE, maxNameLen) }
+func checkGroupName(param, v string) error { return checkName(param, v, groupNameRE, maxNameLen) }
+func checkRoleName(param, v string) error  { return checkName(param, v, roleNameRE, maxNameLen) }
+func checkPolicyName(param, v string) error {
+	return checkName(param, v, policyNameRE, maxPolicyNameLen)
+}
 
 // checkMaxLen answers InvalidParameter.<param>.Length for a value over max characters.
 func checkMaxLen(param, value string, max int) error {
