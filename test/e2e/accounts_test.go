@@ -126,7 +126,14 @@ func TestAccountCreatedWhileServingSeesNothingOfAnotherAccount(t *testing.T) {
 			_, err := b.JoinSecurityGroup(req)
 			return err
 		})
-		if s := instanceByID(t, a, inst); s.Status != "Running" || s.InstanceName == "stolen" {
+		sameAsMissing(t, "AddTags", inst, missing, func(id string) error {
+			req := ecs.CreateAddTagsRequest()
+			req.ResourceType, req.ResourceId = "instance", id
+			req.Tag = &[]ecs.AddTagsTag{{Key: "owner", Value: "b"}}
+			_, err := b.AddTags(req)
+			return err
+		})
+		if s := instanceByID(t, a, inst); s.Status != "Running" || s.InstanceName == "stolen" || len(s.Tags.Tag) != 0 {
 			t.Fatalf("A's instance after B's attempts: %s %q", s.Status, s.InstanceName)
 		}
 	})
