@@ -5,6 +5,7 @@
 //	ecsd serve [flags]             run the server
 //	ecsd call ACTION Key=Value …   sign and send one request to a running server
 //	ecsd admin instance lock ID    lock an instance for security (guide 1.18.7)
+//	ecsd admin account create NAME create an account (tenant); also disable, enable, list
 //	ecsd version                   print the version
 package main
 
@@ -53,6 +54,8 @@ Usage:
   ecsd serve [flags]               run the server (ecsd serve -h lists the flags)
   ecsd call ACTION [Key=Value ...] sign and send one API call, print the JSON answer
   ecsd admin instance lock|unlock ID  lock an instance for security (guide 1.18.7), or unlock it
+  ecsd admin account create NAME   create an account (a tenant) and print its AccessKey as JSON
+  ecsd admin account disable|enable NAME_OR_ID, ecsd admin account list
   ecsd version                     print the version
 
 Every serve flag can also be set as an environment variable ECSD_<FLAG>

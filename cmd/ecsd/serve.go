@@ -25,6 +25,7 @@ type serveOptions struct {
 	publicIPPool                              string
 	logLevel                                  string
 	simDelay                                  time.Duration
+	tokenClockOffset                          time.Duration
 }
 
 func serveFlags(o *serveOptions) *flag.FlagSet {
@@ -41,6 +42,7 @@ func serveFlags(o *serveOptions) *flag.FlagSet {
 	fs.StringVar(&o.endpoint, "endpoint", "", "host:port clients use to reach this server (DescribeRegions' RegionEndpoint); default: --listen")
 	fs.StringVar(&o.publicIPPool, "public-ip-pool", "", "CIDR block public IPs are allocated from (default 198.18.0.0/15)")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.DurationVar(&o.tokenClockOffset, "token-clock-offset", 0, "for tests only: shift the clock STS tokens are issued and expire by (e.g. 20m to see a 15-minute token expire)")
 	return fs
 }
 
@@ -102,6 +104,7 @@ func serve(ctx context.Context, o serveOptions, stdout io.Writer, logger *slog.L
 	a, err := app.New(ctx, app.Options{
 		DataDir: o.dataDir, Topology: o.topology, SimDelay: o.simDelay, PublicIPPool: o.publicIPPool, Endpoint: o.endpoint, TLSCert: o.tlsCert, TLSKey: o.tlsKey,
 		RootAccessKeyID: os.Getenv("ECSD_ACCESS_KEY_ID"), RootAccessKeySecret: os.Getenv("ECSD_ACCESS_KEY_SECRET"),
+		TokenClockOffset: o.tokenClockOffset,
 	}, st, ln.Addr().String(), stdout, logger)
 	if err != nil {
 		ln.Close()

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"net/url"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/ecsd/ecsd/internal/api/apierr"
 	"github.com/ecsd/ecsd/internal/api/sign"
+	"github.com/ecsd/ecsd/internal/reqctx"
 )
 
 // Authentication errors, with the guide's codes and messages (1.18.4) where it has
@@ -39,12 +41,20 @@ var (
 		"The Access Key ID provided does not exist in our records.")
 	errAccessKeyDisabled = apierr.Forbidden("Forbidden.AccessKeyDisabled", "The Access Key is disabled.")
 	errNonceUsed         = apierr.BadRequest("SignatureNonceUsed", "The request signature nonce has been used.")
+	// Temporary (STS) credentials, with Alibaba Cloud's codes.
+	errMissingSecurityToken = apierr.BadRequest("MissingSecurityToken", "SecurityToken is mandatory for this action.")
+	errTokenMismatch        = apierr.BadRequest("InvalidSecurityToken.MismatchWithAccessKey",
+		"Specified SecurityToken mismatch with the AccessKey.")
+	errTokenExpired = apierr.BadRequest("InvalidSecurityToken.Expired", "Specified SecurityToken is expired.")
 )
 
 // credentialInputs are the authentication fields of one call, from V1 parameters or
 // V3 headers.
 type credentialInputs struct {
 	accessKeyID, timestamp, nonce string
+	// securityToken is the STS token the call carries ("" when none): the
+	// SecurityToken parameter (V1) or the x-acs-security-token header (V3).
+	securityToken string
 }
 
 // authenticate checks the call's signature, timestamp and nonce, and records the
@@ -78,6 +88,9 @@ func (s *Server) authenticate(c *call) error {
 	if err := s.verifySignature(c, cred.Secret); err != nil {
 		return err
 	}
+	if err := s.checkSecurityToken(cred, in.securityToken); err != nil {
+		return err
+	}
 	if !cred.Active {
 		return errAccessKeyDisabled
 	}
@@ -89,12 +102,35 @@ func (s *Server) authenticate(c *call) error {
 	c.info.AccessKeyID = cred.AccessKeyID
 	c.info.AccountID = cred.AccountID
 	c.info.Principal = cred.Principal
+	if c.info.Principal.Kind == "" {
+		c.info.Principal.Kind = reqctx.PrincipalRoot
+	}
+	return nil
+}
+
+// checkSecurityToken matches the call's SecurityToken with the key's: a
+// temporary key needs its own token and works until it expires; a permanent
+// key takes none.
+func (s *Server) checkSecurityToken(cred Credential, token string) error {
+	switch {
+	case cred.SecurityToken == "" && token == "":
+		return nil
+	case cred.SecurityToken == "":
+		return errTokenMismatch
+	case token == "":
+		return errMissingSecurityToken
+	case subtle.ConstantTimeCompare([]byte(token), []byte(cred.SecurityToken)) != 1:
+		return errTokenMismatch
+	case !s.cfg.TokenClock.Now().Before(cred.Expiration):
+		return errTokenExpired
+	}
 	return nil
 }
 
 func v1Inputs(c *call) (credentialInputs, error) {
 	p := c.params
-	in := credentialInputs{accessKeyID: p.Get("AccessKeyId"), timestamp: p.Get("Timestamp"), nonce: p.Get("SignatureNonce")}
+	in := credentialInputs{accessKeyID: p.Get("AccessKeyId"), timestamp: p.Get("Timestamp"), nonce: p.Get("SignatureNonce"),
+		securityToken: p.Get("SecurityToken")}
 	switch {
 	case in.accessKeyID == "":
 		return in, errMissingAccessKeyID
@@ -125,9 +161,10 @@ func v3Inputs(c *call) (credentialInputs, error) {
 		}
 	}
 	in := credentialInputs{
-		accessKeyID: auth.AccessKeyID,
-		timestamp:   c.r.Header.Get("x-acs-date"),
-		nonce:       c.r.Header.Get("x-acs-signature-nonce"),
+		accessKeyID:   auth.AccessKeyID,
+		timestamp:     c.r.Header.Get("x-acs-date"),
+		nonce:         c.r.Header.Get("x-acs-signature-nonce"),
+		securityToken: firstNonEmpty(c.r.Header.Get("x-acs-security-token"), c.params.Get("SecurityToken")),
 	}
 	switch {
 	case in.accessKeyID == "":

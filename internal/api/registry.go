@@ -16,8 +16,10 @@ type Endpoint struct {
 	apispec.Action
 	// Version is the API version the action belongs to.
 	Version string
-	// Product names the product ("Ecs", "Vpc").
+	// Product names the product ("Ecs", "Vpc", "Ram", "Sts").
 	Product string
+	// Global is true for products without regions (RAM, STS).
+	Global bool
 	// call decodes the parameters and runs the handler method; nil when the action
 	// has no handler method yet.
 	call func(ctx context.Context, p wire.Params) (any, error)
@@ -59,7 +61,7 @@ func (r *Registry) Bind(api apispec.API, handlers any) error {
 	hv := reflect.ValueOf(handlers)
 	known := map[string]bool{}
 	for _, a := range api.Actions {
-		ep := &Endpoint{Action: a, Version: api.Version, Product: api.Product}
+		ep := &Endpoint{Action: a, Version: api.Version, Product: api.Product, Global: api.Global}
 		known[a.MethodName()] = true
 		if handlers != nil {
 			if m := hv.MethodByName(a.MethodName()); m.IsValid() {

@@ -35,9 +35,12 @@ type Credential struct {
 	AccountID   int64
 	// Active is false for a disabled AccessKey (or one whose account is disabled).
 	Active bool
-	// Principal is who the AccessKey acts as within the account (the zero
-	// value: the account itself).
+	// Principal is who the key acts as within AccountID.
 	Principal reqctx.Principal
+	// SecurityToken is set for a temporary (STS) key: the request must carry
+	// it, and the key works until Expiration on Config.TokenClock.
+	SecurityToken string
+	Expiration    time.Time
 }
 
 // ErrUnknownAccessKey is returned by a CredentialSource for an AccessKey it does not know.
@@ -68,7 +71,10 @@ type Config struct {
 	// Nonces remembers SignatureNonce values for replay protection.
 	Nonces *sign.NonceCache
 	Clock  Clock
-	IDs    RequestIDs
+	// TokenClock is the clock STS tokens expire by; nil for Clock. Only tests
+	// set it apart from Clock (ecsd serve --token-clock-offset).
+	TokenClock Clock
+	IDs        RequestIDs
 	// DefaultRegion fills RegionId when a client omits it (the Tea SDK cannot send
 	// it for some actions).
 	DefaultRegion string
@@ -99,6 +105,9 @@ func NewServer(cfg Config) *Server {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.TokenClock == nil {
+		cfg.TokenClock = cfg.Clock
 	}
 	if cfg.KnownRegion == nil {
 		cfg.KnownRegion = func(string) bool { return true }
@@ -168,7 +177,7 @@ func (s *Server) handle(c *call) (any, error) {
 	if err := s.authenticate(c); err != nil {
 		return nil, err
 	}
-	if err := s.resolveRegion(c); err != nil {
+	if err := s.resolveRegion(c, ep); err != nil {
 		return nil, err
 	}
 	c.info.Action, c.info.Version = c.action, c.version
@@ -233,14 +242,15 @@ func (s *Server) route(c *call) (*Endpoint, error) {
 	return ep, nil
 }
 
-// resolveRegion defaults RegionId and rejects regions the topology does not have.
-func (s *Server) resolveRegion(c *call) error {
+// resolveRegion defaults RegionId and rejects regions the topology does not
+// have. Global products (RAM, STS) take any RegionId: clients send their own.
+func (s *Server) resolveRegion(c *call, ep *Endpoint) error {
 	region := c.params.Get("RegionId")
 	if region == "" {
 		region = s.cfg.DefaultRegion
 		c.params["RegionId"] = []string{region}
 	}
-	if !s.cfg.KnownRegion(region) {
+	if !ep.Global && !s.cfg.KnownRegion(region) {
 		return apierr.ErrRegionNotFound()
 	}
 	c.info.RegionID = region

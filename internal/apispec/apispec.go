@@ -2,7 +2,8 @@
 // documented by the ECS guide (ecs-2014-05-26.json, regenerated from the guide's
 // structured extract by ./gen), the ECS actions official clients call although the
 // guide has no section for them (extra-ecs.json), and the VPC 2016-04-28 subset
-// instances need (vpc-2016-04-28.json).
+// instances need (vpc-2016-04-28.json), and the RAM (ram-2015-05-01.json) and
+// STS (sts-2015-04-01.json) subsets that manage identities inside an account.
 //
 // The HTTP front registers every action listed here; an action whose handler method
 // does not exist yet answers NotImplemented. Adding an action to ecsd is therefore:
@@ -23,6 +24,8 @@ import (
 const (
 	ECSVersion = "2014-05-26"
 	VPCVersion = "2016-04-28"
+	RAMVersion = "2015-05-01"
+	STSVersion = "2015-04-01"
 )
 
 // Action is one routed API action.
@@ -63,6 +66,8 @@ func (a Action) MethodName() string {
 type API struct {
 	Product string
 	Version string
+	// Global is true for products without regions (RAM, STS): any RegionId is accepted.
+	Global  bool
 	Actions []Action
 }
 
@@ -73,6 +78,10 @@ var (
 	ecsExtraJSON []byte
 	//go:embed vpc-2016-04-28.json
 	vpcJSON []byte
+	//go:embed ram-2015-05-01.json
+	ramJSON []byte
+	//go:embed sts-2015-04-01.json
+	stsJSON []byte
 )
 
 // ECS returns the ECS 2014-05-26 actions: the guide's, then the extra ones.
@@ -95,6 +104,24 @@ func VPC() (API, error) {
 		return API{}, err
 	}
 	return API{Product: "Vpc", Version: VPCVersion, Actions: actions}, nil
+}
+
+// RAM returns the RAM 2015-05-01 subset (users, AccessKeys, groups, policies, roles).
+func RAM() (API, error) {
+	actions, err := decode("ram-2015-05-01.json", ramJSON)
+	if err != nil {
+		return API{}, err
+	}
+	return API{Product: "Ram", Version: RAMVersion, Global: true, Actions: actions}, nil
+}
+
+// STS returns the STS 2015-04-01 subset (AssumeRole, GetCallerIdentity).
+func STS() (API, error) {
+	actions, err := decode("sts-2015-04-01.json", stsJSON)
+	if err != nil {
+		return API{}, err
+	}
+	return API{Product: "Sts", Version: STSVersion, Global: true, Actions: actions}, nil
 }
 
 func decode(name string, data []byte) ([]Action, error) {

@@ -20,7 +20,6 @@ import (
 	"github.com/ecsd/ecsd/internal/api"
 	"github.com/ecsd/ecsd/internal/api/sign"
 	"github.com/ecsd/ecsd/internal/apispec"
-	"github.com/ecsd/ecsd/internal/authz"
 	"github.com/ecsd/ecsd/internal/catalog"
 	"github.com/ecsd/ecsd/internal/clock"
 	"github.com/ecsd/ecsd/internal/driver"
@@ -28,6 +27,7 @@ import (
 	"github.com/ecsd/ecsd/internal/ecs"
 	"github.com/ecsd/ecsd/internal/httpserve"
 	"github.com/ecsd/ecsd/internal/ids"
+	ramapi "github.com/ecsd/ecsd/internal/ram"
 	"github.com/ecsd/ecsd/internal/service/accounts"
 	"github.com/ecsd/ecsd/internal/service/deploymentset"
 	"github.com/ecsd/ecsd/internal/service/disk"
@@ -35,9 +35,12 @@ import (
 	"github.com/ecsd/ecsd/internal/service/instance"
 	"github.com/ecsd/ecsd/internal/service/keypair"
 	"github.com/ecsd/ecsd/internal/service/network"
+	"github.com/ecsd/ecsd/internal/service/ram"
 	"github.com/ecsd/ecsd/internal/service/secgroup"
+	"github.com/ecsd/ecsd/internal/service/sts"
 	"github.com/ecsd/ecsd/internal/service/tag"
 	"github.com/ecsd/ecsd/internal/store"
+	stsapi "github.com/ecsd/ecsd/internal/sts"
 	"github.com/ecsd/ecsd/internal/vpc"
 )
 
@@ -58,6 +61,9 @@ type Options struct {
 	PublicIPPool string
 	// RootAccessKeyID and RootAccessKeySecret, when set, are the root account's key.
 	RootAccessKeyID, RootAccessKeySecret string
+	// TokenClockOffset shifts the clock STS tokens are issued and expire by;
+	// for tests that need a token to expire without waiting (0 otherwise).
+	TokenClockOffset time.Duration
 }
 
 // App is the wired server: the HTTP handler, its TLS configuration and the
@@ -117,14 +123,15 @@ func New(ctx context.Context, o Options, st store.Store, addr string, stdout io.
 		}
 	}
 	svcs := NewServices(st, gen, clk, cat, compute, logger, pool)
+	tokenClock := offsetClock{base: clk, offset: o.TokenClockOffset}
+	svcs.STS = sts.New(sts.Deps{Store: st, IDs: gen, Clock: tokenClock})
 	reg, err := NewRegistry(cat, endpoint, svcs)
 	if err != nil {
 		return nil, err
 	}
-	// The RAM service provides the policies of RAM users and roles; until it
-	// does, no RAM identity exists and only root accounts are allowed.
-	var policies authz.PolicySource
-	authorizer, err := NewAuthorizer(st, policies, clk, logger)
+	// RAM users and assumed roles act within the policies the RAM service
+	// holds for them; root accounts may do anything.
+	authorizer, err := NewAuthorizer(st, svcs.RAM, clk, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -134,6 +141,7 @@ func New(ctx context.Context, o Options, st store.Store, addr string, stdout io.
 		Credentials:   credentialSource{accts},
 		Nonces:        sign.NewNonceCache(30*time.Minute, 1_000_000),
 		Clock:         clk,
+		TokenClock:    tokenClock,
 		IDs:           gen,
 		DefaultRegion: topo.DefaultRegion,
 		KnownRegion:   cat.HasRegion,
@@ -170,6 +178,9 @@ type Services struct {
 	Disks          *disk.Service
 	Tags           *tag.Service
 	DeploymentSets *deploymentset.Service
+	// RAM holds the identities inside accounts; STS issues temporary credentials.
+	RAM *ram.Service
+	STS *sts.Service
 }
 
 // NewServices builds every resource service on one store, ID generator, clock and
@@ -187,6 +198,8 @@ func NewServices(st store.Store, gen ids.Generator, clk clock.Waiter, cat *catal
 	s.Tags = tag.New(tag.Deps{Store: st, Clock: clk, Images: s.Images})
 	s.Disks = disk.New(disk.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Images: s.Images, Compute: compute})
 	s.DeploymentSets = deploymentset.New(deploymentset.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat})
+	s.RAM = ram.New(ram.Deps{Store: st, IDs: gen, Clock: clk})
+	s.STS = sts.New(sts.Deps{Store: st, IDs: gen, Clock: clk})
 	return s
 }
 
@@ -209,6 +222,20 @@ func NewRegistry(cat *catalog.Catalog, endpoint string, svcs Services) (*api.Reg
 	if err := reg.Bind(vpcAPI, vpc.New(vpc.Deps{Catalog: cat, Endpoint: endpoint, Network: svcs.Network, Tags: svcs.Tags})); err != nil {
 		return nil, err
 	}
+	ramAPI, err := apispec.RAM()
+	if err != nil {
+		return nil, err
+	}
+	if err := reg.Bind(ramAPI, ramapi.New(ramapi.Deps{RAM: svcs.RAM})); err != nil {
+		return nil, err
+	}
+	stsAPI, err := apispec.STS()
+	if err != nil {
+		return nil, err
+	}
+	if err := reg.Bind(stsAPI, stsapi.New(stsapi.Deps{STS: svcs.STS})); err != nil {
+		return nil, err
+	}
 	return reg, nil
 }
 
@@ -223,8 +250,17 @@ func (c credentialSource) LookupAccessKey(ctx context.Context, id string) (api.C
 	if err != nil {
 		return api.Credential{}, err
 	}
-	return api.Credential{AccessKeyID: cred.AccessKeyID, Secret: cred.Secret, AccountID: cred.AccountID, Active: cred.Active}, nil
+	return api.Credential{AccessKeyID: cred.AccessKeyID, Secret: cred.Secret, AccountID: cred.AccountID, Active: cred.Active,
+		Principal: cred.Principal, SecurityToken: cred.SecurityToken, Expiration: cred.ExpiresAt}, nil
 }
+
+// offsetClock is a clock shifted by a fixed offset.
+type offsetClock struct {
+	base   clock.Clock
+	offset time.Duration
+}
+
+func (c offsetClock) Now() time.Time { return c.base.Now().Add(c.offset) }
 
 func loadTLS(o Options, addr string) (*tls.Config, error) {
 	certFile, keyFile := o.TLSCert, o.TLSKey

@@ -152,8 +152,12 @@ func TestEveryRegisteredActionIsForbiddenToARAMUserWithoutPolicy(t *testing.T) {
 		t.Fatalf("only %d endpoints registered", len(endpoints))
 	}
 	for _, ep := range endpoints {
-		if _, ok := s.authz.Rules().Lookup(ep.Version, ep.Name); !ok {
+		rule, ok := s.authz.Rules().Lookup(ep.Version, ep.Name)
+		if !ok {
 			t.Errorf("%s %s %s has no authorization rule: add one to internal/authz/rules_*.go", ep.Product, ep.Version, ep.Name)
+		}
+		if rule.Public {
+			continue // open to everyone (sts:GetCallerIdentity); TestGetCallerIdentityIsOpenToEveryone
 		}
 		for _, params := range []map[string]string{nil, anyIDs} {
 			status, body := s.call(key, ep.Version, ep.Name, params)

@@ -136,7 +136,11 @@ func TestInstanceAttributeActionsAreRouted(t *testing.T) {
 func TestInstanceAttributeAnswersHaveTheSDKShapes(t *testing.T) {
 	e := newAttrEnv(t)
 	id := e.instance(t, 5)
-	if err := e.svc.SetAttributesConfig(t.Context(), instance.AttributesConfig{RAMRoles: []string{"EcsRole"}}); err != nil {
+	err := e.st.Update(t.Context(), func(tx store.Tx) error {
+		return tx.CreateRAMRole(store.RAMRole{ID: "300000000000000001", AccountID: 1, Name: "EcsRole", MaxSessionDuration: 3600,
+			AssumeRolePolicy: `{"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{"Service":["ecs.aliyuncs.com"]}}],"Version":"1"}`})
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	ids := `["` + id + `"]`

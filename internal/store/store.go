@@ -53,6 +53,7 @@ type Tx interface {
 	TagTx
 	DeploymentSetTx
 	PlacementTx
+	RAMTx
 }
 
 // AccountTx holds accounts, AccessKeys, server settings and ClientToken records.
@@ -73,7 +74,8 @@ type AccountTx interface {
 	CreateAccessKey(k AccessKey) error
 	// GetAccessKey returns the AccessKey with that ID or ErrNotFound.
 	GetAccessKey(id string) (AccessKey, error)
-	// ListAccessKeys returns the account's AccessKeys ordered by creation.
+	// ListAccessKeys returns the account's own AccessKeys (not its RAM users')
+	// ordered by creation.
 	ListAccessKeys(accountID int64) ([]AccessKey, error)
 	// SetAccessKeyStatus changes an AccessKey's status; ErrNotFound when absent.
 	SetAccessKeyStatus(id string, status string) error
@@ -104,13 +106,18 @@ const (
 	AccountDisabled = "Disabled"
 )
 
-// AccessKey is a credential pair that signs API calls on behalf of an account.
+// AccessKey is a credential pair that signs API calls on behalf of an account:
+// as the account itself (UserID "") or as one of its RAM users.
 type AccessKey struct {
 	ID        string
 	Secret    string
 	AccountID int64
 	Status    string // AccessKeyActive or AccessKeyInactive
 	CreatedAt time.Time
+	// UserID is the RAM user the key belongs to; "" for the account's own keys.
+	UserID string
+	// UserName is that user's current name, read with the key (not stored with it).
+	UserName string
 }
 
 // AccessKey statuses, spelled as RAM spells them.

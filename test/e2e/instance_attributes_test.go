@@ -2,19 +2,16 @@ package e2e
 
 import (
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 
 	teaecs "github.com/alibabacloud-go/ecs-20140526/v7/client"
 	"github.com/alibabacloud-go/tea/dara"
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth/credentials"
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/vpc"
-
-	"github.com/ecsd/ecsd/internal/service/instance"
-	"github.com/ecsd/ecsd/internal/store/sqlstore"
 )
 
 func TestDescribeAvailableResourceAnswersTerraformsZonesAndInstanceTypesLookups(t *testing.T) {
@@ -366,23 +363,30 @@ func moveInstance(t *testing.T, s *server, c *ecs.Client, id string, inst ecs.In
 	wantServerError(t, "a second change in one stop", err, "InvalidPrivateIp.Changing", http.StatusBadRequest)
 }
 
-func TestRAMRoleConfiguredForTheServerIsAttachedAndDescribed(t *testing.T) {
-	dir := t.TempDir()
-	role := "EcsE2ERole-" + runID()
-	st, err := sqlstore.Open(t.Context(), os.Getenv("ECSD_E2E_STORE"), dir)
-	if err != nil {
-		t.Fatalf("open the server's store: %v", err)
-	}
-	// No admin command yet: the roles are a server-wide setting written straight
-	// into the store before the server starts.
-	err = instance.New(instance.Deps{Store: st}).SetAttributesConfig(t.Context(), instance.AttributesConfig{RAMRoles: []string{role}})
-	st.Close()
-	if err != nil {
-		t.Fatalf("SetAttributesConfig: %v", err)
-	}
-	s := startServer(t, serverOptions{dataDir: dir})
+// TestInstanceRAMRoleIsARAMRoleOfTheAccountThatTrustsECS: AttachInstanceRamRole
+// takes a RAM role of the caller's account (made with the RAM SDK) whose trust
+// policy names the ECS service; a role that only trusts RAM principals is
+// refused, and another account's role of the same name is unknown.
+func TestInstanceRAMRoleIsARAMRoleOfTheAccountThatTrustsECS(t *testing.T) {
+	s := startServer(t, serverOptions{})
 	c := oldSDK(t, s, testAccessKeyID, testAccessKeySecret)
 	id := launchInstance(t, s, c)
+	role := "EcsE2ERole-" + runID()
+	rc := ramSDK(t, s, rootCred())
+	createRole(t, rc, role, ecsTrustPolicy)
+	usersOnly := "UsersOnly-" + runID()
+	createRole(t, rc, usersOnly, accountTrustPolicy(accountID(t, s, rootCred())))
+	other := createAccount(t, s, "instance-role")
+	createRole(t, ramSDK(t, s, credentials.NewAccessKeyCredential(other.AccessKeyId, other.AccessKeySecret)), "OtherOnly-"+runID(), ecsTrustPolicy)
+
+	refused := ecs.CreateAttachInstanceRamRoleRequest()
+	refused.RamRoleName, refused.InstanceIds = usersOnly, diskIDs(t, id)
+	_, err := c.AttachInstanceRamRole(refused)
+	wantServerError(t, "a role ECS may not assume", err, "InvalidRamRole.NotEcsRole", http.StatusBadRequest)
+	refused.RamRoleName = "OtherOnly-x"
+	_, err = c.AttachInstanceRamRole(refused)
+	wantServerError(t, "another account's role", err, "InvalidRamRole.NotFound", http.StatusNotFound)
+
 	attach := ecs.CreateAttachInstanceRamRoleRequest()
 	attach.RamRoleName, attach.InstanceIds = role, diskIDs(t, id)
 	resp, err := c.AttachInstanceRamRole(attach)

@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/ecsd/ecsd/internal/reqctx"
 	"github.com/ecsd/ecsd/internal/store"
 )
 
@@ -37,17 +39,33 @@ func New(s store.Store, ids IDs, clock Clock) *Service {
 // ErrUnknownAccessKey: no such AccessKey.
 var ErrUnknownAccessKey = errors.New("unknown access key")
 
-// Credential is an AccessKey as authentication needs it.
+// Credential is an AccessKey as authentication needs it: a permanent key of
+// the account or of one of its RAM users, or a temporary STS key.
 type Credential struct {
 	AccessKeyID string
 	Secret      string
 	AccountID   int64
 	// Active is false when the key or its account is disabled.
 	Active bool
+	// Principal is who the key acts as (the account itself, a RAM user, or an
+	// assumed role).
+	Principal reqctx.Principal
+	// SecurityToken and ExpiresAt are set for a temporary key: requests must
+	// carry the token, and the key stops working at ExpiresAt.
+	SecurityToken string
+	ExpiresAt     time.Time
 }
 
-// LookupAccessKey returns the AccessKey and whether it may be used.
+// stsKeyPrefix starts the AccessKey IDs of temporary credentials.
+const stsKeyPrefix = "STS."
+
+// LookupAccessKey returns the AccessKey, who it acts as and whether it may be
+// used. Nothing is cached: a disabled account or key, a deleted key or user,
+// is refused from the next call on.
 func (s *Service) LookupAccessKey(ctx context.Context, accessKeyID string) (Credential, error) {
+	if strings.HasPrefix(accessKeyID, stsKeyPrefix) {
+		return s.lookupTemporaryKey(ctx, accessKeyID)
+	}
 	k, a, err := s.store.Credential(ctx, accessKeyID)
 	if errors.Is(err, store.ErrNotFound) {
 		return Credential{}, ErrUnknownAccessKey
@@ -55,8 +73,36 @@ func (s *Service) LookupAccessKey(ctx context.Context, accessKeyID string) (Cred
 	if err != nil {
 		return Credential{}, err
 	}
-	return Credential{AccessKeyID: k.ID, Secret: k.Secret, AccountID: k.AccountID,
+	p := reqctx.Principal{Kind: reqctx.PrincipalRoot}
+	if k.UserID != "" {
+		p = reqctx.Principal{Kind: reqctx.PrincipalUser, UserID: k.UserID, UserName: k.UserName}
+	}
+	return Credential{AccessKeyID: k.ID, Secret: k.Secret, AccountID: k.AccountID, Principal: p,
 		Active: k.Status == store.AccessKeyActive && a.Status == store.AccountEnabled}, nil
+}
+
+// lookupTemporaryKey reads an STS credential and its account's status.
+func (s *Service) lookupTemporaryKey(ctx context.Context, accessKeyID string) (Credential, error) {
+	var cred Credential
+	err := s.store.View(ctx, func(tx store.Tx) error {
+		t, err := tx.GetSTSToken(accessKeyID)
+		if err != nil {
+			return err
+		}
+		a, err := tx.GetAccount(t.AccountID)
+		if err != nil {
+			return err
+		}
+		cred = Credential{AccessKeyID: t.AccessKeyID, Secret: t.Secret, AccountID: t.AccountID,
+			Active: a.Status == store.AccountEnabled, SecurityToken: t.SecurityToken, ExpiresAt: t.ExpiresAt,
+			Principal: reqctx.Principal{Kind: reqctx.PrincipalRole, RoleID: t.RoleID, RoleName: t.RoleName,
+				SessionName: t.SessionName, SessionPolicy: t.SessionPolicy}}
+		return nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return Credential{}, ErrUnknownAccessKey
+	}
+	return cred, err
 }
 
 // RootAccountName is the name of the account created at first start.

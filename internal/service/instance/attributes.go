@@ -2,7 +2,6 @@ package instance
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -17,71 +16,6 @@ import (
 // read-only attributes Terraform asks for. They only change the store, in one
 // transaction each; no driver call is needed: what a guest sees of them (host
 // name, key pair, user data, RAM role) it reads from the instance's row.
-
-// settingAttributesConfig is the server-wide setting AttributesConfig is kept in.
-const settingAttributesConfig = "instance.attributes"
-
-// AttributesConfig configures the attribute actions. It is a server-wide
-// setting kept in the store (so every API server of a deployment sees the same
-// one) and read inside each call's transaction.
-type AttributesConfig struct {
-	// RAMRoles are the instance RAM role names that exist, for every account,
-	// until ecsd has RAM: AttachInstanceRamRole, DetachInstanceRamRole and
-	// DescribeInstanceRamRole answer InvalidRamRole.NotFound for any other name.
-	// Default: none.
-	RAMRoles []string `json:"RAMRoles"`
-}
-
-// AttributesConfig returns the attribute actions' configuration; the zero
-// AttributesConfig when none was ever set.
-func (s *Service) AttributesConfig(ctx context.Context) (AttributesConfig, error) {
-	var cfg AttributesConfig
-	err := s.deps.Store.View(ctx, func(tx store.Tx) error {
-		var err error
-		cfg, err = readAttributesConfig(tx)
-		return err
-	})
-	return cfg, err
-}
-
-// SetAttributesConfig replaces the attribute actions' configuration. Role names
-// are trimmed; empty and repeated ones are dropped. It needs no API call, so
-// tests and `ecsd serve` flags can set it directly.
-func (s *Service) SetAttributesConfig(ctx context.Context, cfg AttributesConfig) error {
-	var roles []string
-	for _, r := range cfg.RAMRoles {
-		if r = strings.TrimSpace(r); r != "" && !slices.Contains(roles, r) {
-			roles = append(roles, r)
-		}
-	}
-	data, err := json.Marshal(AttributesConfig{RAMRoles: roles})
-	if err != nil {
-		return fmt.Errorf("encode instance attributes config: %w", err)
-	}
-	err = s.deps.Store.Update(ctx, func(tx store.Tx) error {
-		return tx.PutSetting(settingAttributesConfig, string(data))
-	})
-	if err != nil {
-		return fmt.Errorf("store instance attributes config: %w", err)
-	}
-	return nil
-}
-
-// readAttributesConfig reads the configuration inside tx.
-func readAttributesConfig(tx store.Tx) (AttributesConfig, error) {
-	var cfg AttributesConfig
-	v, err := tx.GetSetting(settingAttributesConfig)
-	if errors.Is(err, store.ErrNotFound) {
-		return cfg, nil
-	}
-	if err != nil {
-		return cfg, fmt.Errorf("read instance attributes config: %w", err)
-	}
-	if err := json.Unmarshal([]byte(v), &cfg); err != nil {
-		return cfg, fmt.Errorf("decode instance attributes config: %w", err)
-	}
-	return cfg, nil
-}
 
 // LockForSecurity sets (locked) or clears the "security" operation lock of an
 // account's instance (guide 1.18.7), for the administrator. While it is set,

@@ -175,3 +175,25 @@ func attrWantError(t *testing.T, err error, code string, status int, msg string)
 }
 
 func attrStr(s string) *string { return &s }
+
+// ecsTrust is a trust policy that lets the ECS service assume a role.
+const ecsTrust = `{"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{"Service":["ecs.aliyuncs.com"]}}],"Version":"1"}`
+
+// createRAMRoles writes RAM roles of account 1 straight into the store; their
+// trust policy lets ECS assume them.
+func createRAMRoles(t *testing.T, st store.Store, names ...string) {
+	t.Helper()
+	err := st.Update(t.Context(), func(tx store.Tx) error {
+		for i, n := range names {
+			r := store.RAMRole{ID: fmt.Sprintf("30000000000000000%02d", i), AccountID: 1, Name: n, AssumeRolePolicy: ecsTrust,
+				MaxSessionDuration: 3600, CreatedAt: time.Now(), UpdatedAt: time.Now()}
+			if err := tx.CreateRAMRole(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -3,11 +3,14 @@ package instance
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/ecsd/ecsd/internal/api/apierr"
+	"github.com/ecsd/ecsd/internal/service/ram"
+	"github.com/ecsd/ecsd/internal/service/ram/policydoc"
 	"github.com/ecsd/ecsd/internal/store"
 )
 
@@ -46,10 +49,11 @@ type RAMRoleSet struct {
 }
 
 // AttachRAMRole gives the instances named by instanceIDs (a JSON array of 1 to
-// 100 IDs) the RAM role roleName (guide 1.5.7). The role must be one of
-// AttributesConfig.RAMRoles and every instance must exist; an instance that
-// already has another role is refused in its result, one that has this role
-// succeeds again. The others are changed in one transaction.
+// 100 IDs) the RAM role roleName (guide 1.5.7). The role must be a RAM role of
+// the caller's account whose trust policy lets the ECS service assume it, and
+// every instance must exist; an instance that already has another role is
+// refused in its result, one that has this role succeeds again. The others are
+// changed in one transaction.
 func (s *Service) AttachRAMRole(ctx context.Context, c Caller, roleName, instanceIDs string) ([]RAMRoleResult, error) {
 	ids, err := parseRAMInstanceIDs(instanceIDs, "InstanceIds")
 	if err != nil {
@@ -60,7 +64,7 @@ func (s *Service) AttachRAMRole(ctx context.Context, c Caller, roleName, instanc
 	}
 	var results []RAMRoleResult
 	err = s.deps.Store.Update(ctx, func(tx store.Tx) error {
-		insts, err := ramRoleTargets(tx, c, roleName, ids)
+		insts, err := ramRoleTargets(tx, c, roleName, ids, true)
 		if err != nil {
 			return err
 		}
@@ -91,9 +95,10 @@ func (s *Service) AttachRAMRole(ctx context.Context, c Caller, roleName, instanc
 
 // DetachRAMRole takes the RAM role from the instances named by instanceIDs (a
 // JSON array of 1 to 100 IDs; guide 1.5.8). With roleName only that role is
-// taken: it must be one of AttributesConfig.RAMRoles, and an instance without
-// it fails in its result with InvalidRamRole.NotFound, as does an instance
-// without any role.
+// taken: it must be a RAM role of the caller's account (or one an instance
+// still carries after the role was deleted), and an instance without it fails
+// in its result with InvalidRamRole.NotFound, as does an instance without any
+// role.
 func (s *Service) DetachRAMRole(ctx context.Context, c Caller, roleName, instanceIDs string) ([]RAMRoleResult, error) {
 	ids, err := parseRAMInstanceIDs(instanceIDs, "InstancesIds")
 	if err != nil {
@@ -101,7 +106,7 @@ func (s *Service) DetachRAMRole(ctx context.Context, c Caller, roleName, instanc
 	}
 	var results []RAMRoleResult
 	err = s.deps.Store.Update(ctx, func(tx store.Tx) error {
-		insts, err := ramRoleTargets(tx, c, roleName, ids)
+		insts, err := ramRoleTargets(tx, c, roleName, ids, false)
 		if err != nil {
 			return err
 		}
@@ -147,9 +152,9 @@ func (s *Service) DescribeRAMRoles(ctx context.Context, c Caller, roleName, inst
 		var insts []store.Instance
 		var err error
 		if len(ids) > 0 {
-			insts, err = ramRoleTargets(tx, c, roleName, ids)
+			insts, err = ramRoleTargets(tx, c, roleName, ids, false)
 		} else {
-			if err = checkRAMRole(tx, roleName); err == nil {
+			if err = checkRAMRole(tx, c.AccountID, roleName, false); err == nil {
 				insts, _, err = tx.ListInstances(store.InstanceFilter{AccountID: c.AccountID, RegionID: c.RegionID})
 			}
 		}
@@ -197,15 +202,11 @@ func parseRAMInstanceIDs(raw, missing string) ([]string, error) {
 	return out, nil
 }
 
-// ramRoleTargets checks roleName (when given) and returns the caller's
-// instances named by ids, in that order; any unknown one is
-// InvalidInstanceId.NotFound.
-func ramRoleTargets(tx store.Tx, c Caller, roleName string, ids []string) ([]store.Instance, error) {
-	if roleName != "" {
-		if err := checkRAMRole(tx, roleName); err != nil {
-			return nil, err
-		}
-	}
+// ramRoleTargets checks roleName (when given; see checkRAMRole, forECS for
+// attaching) and returns the caller's instances named by ids, in that order;
+// any unknown one is InvalidInstanceId.NotFound. A role that no longer exists
+// is still accepted, without forECS, when one of the instances carries it.
+func ramRoleTargets(tx store.Tx, c Caller, roleName string, ids []string, forECS bool) ([]store.Instance, error) {
 	insts := make([]store.Instance, 0, len(ids))
 	for _, id := range ids {
 		inst, err := getInstance(tx, c, id, ErrNotFound())
@@ -214,17 +215,29 @@ func ramRoleTargets(tx store.Tx, c Caller, roleName string, ids []string) ([]sto
 		}
 		insts = append(insts, inst)
 	}
+	if roleName != "" {
+		carried := !forECS && slices.ContainsFunc(insts, func(in store.Instance) bool { return in.RAMRoleName == roleName })
+		if err := checkRAMRole(tx, c.AccountID, roleName, forECS); err != nil && !carried {
+			return nil, err
+		}
+	}
 	return insts, nil
 }
 
-// checkRAMRole answers InvalidRamRole.NotFound unless roleName is configured.
-func checkRAMRole(tx store.Tx, roleName string) error {
-	cfg, err := readAttributesConfig(tx)
+// checkRAMRole answers InvalidRamRole.NotFound unless roleName is a RAM role
+// of the account (names compare without case, as role ARNs are lower-case);
+// with forECS, also InvalidRamRole.NotEcsRole unless the role's trust policy
+// lets the ECS service (ecs.aliyuncs.com) assume it.
+func checkRAMRole(tx store.Tx, accountID int64, roleName string, forECS bool) error {
+	role, err := ram.FindRole(tx, accountID, roleName)
+	if errors.Is(err, store.ErrNotFound) {
+		return errRAMRoleNotFound()
+	}
 	if err != nil {
 		return err
 	}
-	if !slices.Contains(cfg.RAMRoles, roleName) {
-		return errRAMRoleNotFound()
+	if forECS && !policydoc.TrustsService(role.AssumeRolePolicy, policydoc.ECSService) {
+		return errRAMRoleNotECS()
 	}
 	return nil
 }

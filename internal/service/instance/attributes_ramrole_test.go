@@ -13,18 +13,29 @@ import (
 
 func attrJSONIDs(ids ...string) string { return `["` + strings.Join(ids, `","`) + `"]` }
 
-func TestRAMRoleActionsKnowNoRoleUntilOneIsConfigured(t *testing.T) {
+func TestRAMRoleActionsNeedARAMRoleOfTheAccountThatTrustsECS(t *testing.T) {
 	f := newAttrFixture(t)
 	in := f.attrInstance(t, nil)
 	_, err := f.svc.AttachRAMRole(t.Context(), attrCaller(), "EcsRole", attrJSONIDs(in.ID))
 	attrWantError(t, err, "InvalidRamRole.NotFound", http.StatusNotFound, "The specified RamRoleName does not exist.")
-	if err := f.svc.SetAttributesConfig(t.Context(), AttributesConfig{RAMRoles: []string{" EcsRole ", "", "EcsRole", "Other"}}); err != nil {
+	// A role of another account is as unknown as a missing one.
+	err = f.store.Update(t.Context(), func(tx store.Tx) error {
+		if err := tx.CreateRAMRole(store.RAMRole{ID: "r-other", AccountID: 2, Name: "EcsRole", AssumeRolePolicy: ecsTrust,
+			MaxSessionDuration: 3600}); err != nil {
+			return err
+		}
+		return tx.CreateRAMRole(store.RAMRole{ID: "r-users", AccountID: 1, Name: "UsersOnly", MaxSessionDuration: 3600,
+			AssumeRolePolicy: `{"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{"RAM":["acs:ram::1:root"]}}],"Version":"1"}`})
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := f.svc.AttributesConfig(t.Context())
-	if err != nil || !reflect.DeepEqual(cfg.RAMRoles, []string{"EcsRole", "Other"}) {
-		t.Fatalf("AttributesConfig = %+v, %v", cfg, err)
-	}
+	_, err = f.svc.AttachRAMRole(t.Context(), attrCaller(), "EcsRole", attrJSONIDs(in.ID))
+	attrWantError(t, err, "InvalidRamRole.NotFound", http.StatusNotFound, "The specified RamRoleName does not exist.")
+	_, err = f.svc.AttachRAMRole(t.Context(), attrCaller(), "UsersOnly", attrJSONIDs(in.ID))
+	attrWantError(t, err, "InvalidRamRole.NotEcsRole", http.StatusBadRequest,
+		"The specified ram role is not authorized for ecs, please check your role policy.")
+	createRAMRoles(t, f.store, "EcsRole")
 	res, err := f.svc.AttachRAMRole(t.Context(), attrCaller(), "EcsRole", attrJSONIDs(in.ID))
 	if err != nil || len(res) != 1 || !res[0].Success || res[0].Code != "200" {
 		t.Fatalf("AttachRAMRole = %+v, %v", res, err)
@@ -36,9 +47,7 @@ func TestRAMRoleActionsKnowNoRoleUntilOneIsConfigured(t *testing.T) {
 
 func TestAttachDescribeDetachInstanceRamRole(t *testing.T) {
 	f := newAttrFixture(t)
-	if err := f.svc.SetAttributesConfig(t.Context(), AttributesConfig{RAMRoles: []string{"EcsRole", "Other"}}); err != nil {
-		t.Fatal(err)
-	}
+	createRAMRoles(t, f.store, "EcsRole", "Other")
 	a, b := f.attrInstance(t, nil), f.attrInstance(t, nil)
 	ctx, c := t.Context(), attrCaller()
 	if _, err := f.svc.AttachRAMRole(ctx, c, "Other", attrJSONIDs(b.ID)); err != nil {
@@ -78,9 +87,7 @@ func TestAttachDescribeDetachInstanceRamRole(t *testing.T) {
 
 func TestRAMRoleActionsAnswerTheGuidesParameterErrors(t *testing.T) {
 	f := newAttrFixture(t)
-	if err := f.svc.SetAttributesConfig(t.Context(), AttributesConfig{RAMRoles: []string{"EcsRole"}}); err != nil {
-		t.Fatal(err)
-	}
+	createRAMRoles(t, f.store, "EcsRole")
 	in := f.attrInstance(t, nil)
 	ctx, c := t.Context(), attrCaller()
 	var hundredOne []string

@@ -292,6 +292,13 @@ func errRAMRoleNotFound() *apierr.Error {
 	return apierr.NotFound("InvalidRamRole.NotFound", "The specified RamRoleName does not exist.")
 }
 
+// errRAMRoleNotECS answers a role whose trust policy does not let the ECS
+// service assume it (the guide has no code for it; this is Alibaba Cloud's).
+func errRAMRoleNotECS() *apierr.Error {
+	return apierr.BadRequest("InvalidRamRole.NotEcsRole",
+		"The specified ram role is not authorized for ecs, please check your role policy.")
+}
+
 func errDeploymentSetNotFound() *apierr.Error {
 	return apierr.NotFound("InvalidDeploymentSetId.NotFound", "The DeploymentSetId provided does not exist in our records.")
 }

@@ -118,7 +118,7 @@ func (s *Service) checkReferences(tx store.Tx, c Caller, p *plan) (references, e
 		}
 	}
 	if p.in.RAMRoleName != "" {
-		if err := checkRAMRole(tx, p.in.RAMRoleName); err != nil { // the roles AttachInstanceRamRole knows
+		if err := checkRAMRole(tx, c.AccountID, p.in.RAMRoleName, true); err != nil { // as AttachInstanceRamRole
 			return references{}, err
 		}
 	}

@@ -300,9 +300,7 @@ func TestRunInstancesAppliesTheGuidesDefaults(t *testing.T) {
 	if f.svc.IoOptimized(in) {
 		t.Error("a series I instance reports I/O optimised")
 	}
-	if err := f.svc.SetAttributesConfig(t.Context(), AttributesConfig{RAMRoles: []string{"worker"}}); err != nil {
-		t.Fatal(err)
-	}
+	createRAMRoles(t, f.store, "worker")
 	if r := f.get(t, f.launch(t, runInput(func(in *RunInput) { in.RAMRoleName = "worker" }))[0]); r.RAMRoleName != "worker" {
 		t.Errorf("RamRoleName = %q", r.RAMRoleName)
 	}

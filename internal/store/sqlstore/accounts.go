@@ -79,12 +79,16 @@ func (t *tx) SetAccountStatus(id int64, status string) error {
 	return nil
 }
 
-const accessKeyColumns = "id, secret, account_id, status, created_at"
+const accessKeyColumns = "id, secret, account_id, status, created_at, user_id"
+
+// accessKeySelect reads AccessKeys (alias k) with their user's name.
+const accessKeySelect = `SELECT k.id, k.secret, k.account_id, k.status, k.created_at, k.user_id, COALESCE(u.name, '')
+	FROM access_keys k LEFT JOIN ram_users u ON u.id = k.user_id AND u.account_id = k.account_id`
 
 func scanAccessKey(k *store.AccessKey) func(scanner) error {
 	return func(s scanner) error {
 		var created int64
-		if err := s.Scan(&k.ID, &k.Secret, &k.AccountID, &k.Status, &created); err != nil {
+		if err := s.Scan(&k.ID, &k.Secret, &k.AccountID, &k.Status, &created, &k.UserID, &k.UserName); err != nil {
 			return err
 		}
 		k.CreatedAt = fromNanos(created)
@@ -105,8 +109,8 @@ func (t *tx) CreateAccessKey(k store.AccessKey) error {
 	if err != nil {
 		return fmt.Errorf("create access key %s: account %d: %w", k.ID, k.AccountID, err)
 	}
-	err = t.insert(`INSERT INTO access_keys (`+accessKeyColumns+`) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-		k.ID, k.Secret, k.AccountID, k.Status, created)
+	err = t.insert(`INSERT INTO access_keys (`+accessKeyColumns+`) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		k.ID, k.Secret, k.AccountID, k.Status, created, k.UserID)
 	if err != nil {
 		return fmt.Errorf("create access key %s: %w", k.ID, err)
 	}
@@ -116,13 +120,14 @@ func (t *tx) CreateAccessKey(k store.AccessKey) error {
 // GetAccessKey implements store.Tx.
 func (t *tx) GetAccessKey(id string) (store.AccessKey, error) {
 	var k store.AccessKey
-	if err := t.get(scanAccessKey(&k), `SELECT `+accessKeyColumns+` FROM access_keys WHERE id = ?`, id); err != nil {
+	if err := t.get(scanAccessKey(&k), accessKeySelect+` WHERE k.id = ?`, id); err != nil {
 		return store.AccessKey{}, fmt.Errorf("get access key %s: %w", id, err)
 	}
 	return k, nil
 }
 
-// ListAccessKeys implements store.Tx: oldest first, ties broken by ID.
+// ListAccessKeys implements store.Tx: the account's own keys, oldest first,
+// ties broken by ID.
 func (t *tx) ListAccessKeys(accountID int64) ([]store.AccessKey, error) {
 	out := []store.AccessKey{}
 	var k store.AccessKey
@@ -132,7 +137,7 @@ func (t *tx) ListAccessKeys(accountID int64) ([]store.AccessKey, error) {
 		}
 		out = append(out, k)
 		return nil
-	}, `SELECT `+accessKeyColumns+` FROM access_keys WHERE account_id = ? ORDER BY created_at, id`, accountID)
+	}, accessKeySelect+` WHERE k.account_id = ? AND k.user_id = '' ORDER BY k.created_at, k.id`, accountID)
 	if err != nil {
 		return nil, fmt.Errorf("list access keys of account %d: %w", accountID, err)
 	}
@@ -148,9 +153,10 @@ func (t *tx) SetAccessKeyStatus(id string, status string) error {
 }
 
 // credentialQuery reads an AccessKey and its account in one statement.
-const credentialQuery = `SELECT k.id, k.secret, k.account_id, k.status, k.created_at,
+const credentialQuery = `SELECT k.id, k.secret, k.account_id, k.status, k.created_at, k.user_id, COALESCE(u.name, ''),
 	a.id, a.name, a.status, a.created_at
-	FROM access_keys k JOIN accounts a ON a.id = k.account_id WHERE k.id = ?`
+	FROM access_keys k JOIN accounts a ON a.id = k.account_id
+	LEFT JOIN ram_users u ON u.id = k.user_id AND u.account_id = k.account_id WHERE k.id = ?`
 
 // Credential implements store.Store with one prepared statement on the read pool.
 func (db *DB) Credential(ctx context.Context, accessKeyID string) (store.AccessKey, store.Account, error) {
@@ -170,7 +176,7 @@ func (db *DB) Credential(ctx context.Context, accessKeyID string) (store.AccessK
 	var k store.AccessKey
 	var a store.Account
 	var kCreated, aCreated int64
-	err := st.QueryRowContext(ctx, accessKeyID).Scan(&k.ID, &k.Secret, &k.AccountID, &k.Status, &kCreated,
+	err := st.QueryRowContext(ctx, accessKeyID).Scan(&k.ID, &k.Secret, &k.AccountID, &k.Status, &kCreated, &k.UserID, &k.UserName,
 		&a.ID, &a.Name, &a.Status, &aCreated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.AccessKey{}, store.Account{}, fmt.Errorf("credential %s: %w", accessKeyID, store.ErrNotFound)

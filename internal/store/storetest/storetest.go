@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	cases = append(cases, instanceCases...)
 	cases = append(cases, tagCases...)
 	cases = append(cases, deploymentSetCases...)
+	cases = append(cases, ramCases...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
