@@ -51,6 +51,7 @@ type Tx interface {
 	InstanceTx
 	DiskTx
 	TagTx
+	NetworkInterfaceTx
 }
 
 // AccountTx holds accounts, AccessKeys, server settings and ClientToken records.

@@ -12,6 +12,8 @@ const (
 	TagTypeKeyPair       = "keypair"
 	TagTypeVPC           = "vpc"
 	TagTypeVSwitch       = "vswitch"
+	// TagTypeNetworkInterface is the SDK's "eni" (TagResources, CreateNetworkInterface Tag.N).
+	TagTypeNetworkInterface = "eni"
 )
 
 // TagRow is one tag of one resource. ResourceID is the resource's ID in the
