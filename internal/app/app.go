@@ -29,6 +29,7 @@ import (
 	"github.com/ecsd/ecsd/internal/ids"
 	"github.com/ecsd/ecsd/internal/service/accounts"
 	"github.com/ecsd/ecsd/internal/service/disk"
+	"github.com/ecsd/ecsd/internal/service/eni"
 	"github.com/ecsd/ecsd/internal/service/image"
 	"github.com/ecsd/ecsd/internal/service/instance"
 	"github.com/ecsd/ecsd/internal/service/keypair"
@@ -59,7 +60,8 @@ type Options struct {
 }
 
 // App is the wired server: the HTTP handler, its TLS configuration and the
-// background work beside it (interrupted disk attachments, the instance reconciler).
+// background work beside it (interrupted disk and network interface
+// attachments, the instance reconciler).
 type App struct {
 	Handler    http.Handler
 	TLSConfig  *tls.Config
@@ -145,6 +147,9 @@ func New(ctx context.Context, o Options, st store.Store, addr string, stdout io.
 		if err := svcs.Disks.Resume(ctx); err != nil {
 			logger.Error("resume disk attachments", "err", err)
 		}
+		if err := svcs.ENIs.Resume(ctx); err != nil {
+			logger.Error("resume network interface attachments", "err", err)
+		}
 		svcs.Instances.Run(ctx)
 	}
 	return &App{Handler: mux, TLSConfig: tlsConfig, background: background}, nil
@@ -159,6 +164,7 @@ type Services struct {
 	Instances      *instance.Service
 	Disks          *disk.Service
 	Tags           *tag.Service
+	ENIs           *eni.Service
 }
 
 // NewServices builds every resource service on one store, ID generator, clock and
@@ -167,7 +173,8 @@ func NewServices(st store.Store, gen ids.Generator, clk clock.Waiter, cat *catal
 	logger *slog.Logger, publicIPPool netip.Prefix) Services {
 	s := Services{
 		Network:        network.New(network.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat}),
-		SecurityGroups: secgroup.New(secgroup.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat}),
+		// A group's members are its instances and secondary network interfaces.
+		SecurityGroups: secgroup.New(secgroup.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Instances: instance.GroupMembers}),
 		KeyPairs:       keypair.New(keypair.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat}),
 		Images:         image.New(image.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat}),
 	}
@@ -175,6 +182,7 @@ func NewServices(st store.Store, gen ids.Generator, clk clock.Waiter, cat *catal
 		Images: s.Images, Compute: compute, Logger: logger, PublicIPPool: publicIPPool})
 	s.Tags = tag.New(tag.Deps{Store: st, Clock: clk, Images: s.Images})
 	s.Disks = disk.New(disk.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Images: s.Images, Compute: compute})
+	s.ENIs = eni.New(eni.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Network: s.Network, Compute: compute})
 	return s
 }
 
@@ -187,7 +195,7 @@ func NewRegistry(cat *catalog.Catalog, endpoint string, svcs Services) (*api.Reg
 	}
 	if err := reg.Bind(ecsAPI, ecs.New(ecs.Deps{Catalog: cat, Endpoint: endpoint,
 		SecurityGroups: svcs.SecurityGroups, KeyPairs: svcs.KeyPairs, Images: svcs.Images,
-		Instances: svcs.Instances, Disks: svcs.Disks, Tags: svcs.Tags})); err != nil {
+		Instances: svcs.Instances, Disks: svcs.Disks, Tags: svcs.Tags, ENIs: svcs.ENIs})); err != nil {
 		return nil, err
 	}
 	vpcAPI, err := apispec.VPC()

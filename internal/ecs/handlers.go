@@ -4,6 +4,7 @@ import (
 	"github.com/ecsd/ecsd/internal/api/apierr"
 	"github.com/ecsd/ecsd/internal/catalog"
 	"github.com/ecsd/ecsd/internal/service/disk"
+	"github.com/ecsd/ecsd/internal/service/eni"
 	"github.com/ecsd/ecsd/internal/service/image"
 	"github.com/ecsd/ecsd/internal/service/instance"
 	"github.com/ecsd/ecsd/internal/service/keypair"
@@ -27,6 +28,8 @@ type Deps struct {
 	Disks     *disk.Service
 	// Tags is the service behind AddTags, TagResources and their kin.
 	Tags *tag.Service
+	// ENIs is the service behind the elastic network interface actions.
+	ENIs *eni.Service
 }
 
 // Handlers implements the ECS actions; the HTTP front finds its methods by

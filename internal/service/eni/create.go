@@ -76,7 +76,7 @@ func (s *Service) Create(ctx context.Context, c Caller, in CreateInput) (View, e
 func checkCreate(in *CreateInput) ([]string, []store.Tag, error) {
 	switch {
 	case len(in.Unsupported) > 0:
-		return nil, nil, errUnsupported()
+		return nil, nil, ErrUnsupportedParameter()
 	case in.VSwitchID == "":
 		return nil, nil, apierr.MissingParameter("VSwitchId")
 	case len(in.SecurityGroupIDs) == 0:
@@ -195,7 +195,7 @@ type ModifyInput struct {
 func (s *Service) Modify(ctx context.Context, c Caller, id string, in ModifyInput) error {
 	switch {
 	case len(in.Unsupported) > 0:
-		return errUnsupported()
+		return ErrUnsupportedParameter()
 	case in.Name != nil && !validName(*in.Name):
 		return apierr.InvalidParameter("NetworkInterfaceName")
 	case in.Description != nil && !validDescription(*in.Description):

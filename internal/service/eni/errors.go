@@ -73,9 +73,9 @@ func errENIState() *apierr.Error {
 	return apierr.BadRequest("InvalidOperation.InvalidEniState", "The operation is not allowed in the current ENI state.")
 }
 
-// errUnsupported answers a parameter of the SDK that ecsd does not model
-// (IPv6, secondary private addresses, prefixes, queues …).
-func errUnsupported() *apierr.Error {
+// ErrUnsupportedParameter answers a parameter of the SDK that ecsd does not
+// model (IPv6, secondary private addresses, prefixes, queues, trunking …).
+func ErrUnsupportedParameter() *apierr.Error {
 	return apierr.BadRequest("UnsupportedParameter", "The parameters is unsupported.")
 }
 

@@ -206,7 +206,7 @@ func (s *Service) insertOne(tx store.Tx, c Caller, p *plan, refs references, i i
 	if err := tx.CreateInstance(in); err != nil {
 		return "", fmt.Errorf("create instance %s: %w", id, err)
 	}
-	if err := createPrimaryNIC(tx, in); err != nil {
+	if err := CreatePrimaryNIC(tx, in); err != nil {
 		return "", err
 	}
 	if err := tx.SetInstanceSecurityGroups(c.AccountID, id, p.groups); err != nil {

@@ -70,8 +70,9 @@ func MACOf(n store.NetworkInterface) string {
 	return n.MAC
 }
 
-// createPrimaryNIC writes the primary network interface of a new instance.
-func createPrimaryNIC(tx store.Tx, in store.Instance) error {
+// CreatePrimaryNIC writes the primary network interface of a new instance,
+// inside the transaction that creates the instance.
+func CreatePrimaryNIC(tx store.Tx, in store.Instance) error {
 	mac, err := AllocateMAC(tx, in.ID)
 	if err != nil {
 		return err
