@@ -172,7 +172,7 @@ type Services struct {
 func NewServices(st store.Store, gen ids.Generator, clk clock.Waiter, cat *catalog.Catalog, compute driver.Compute,
 	logger *slog.Logger, publicIPPool netip.Prefix) Services {
 	s := Services{
-		Network:        network.New(network.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat}),
+		Network: network.New(network.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat}),
 		// A group's members are its instances and secondary network interfaces.
 		SecurityGroups: secgroup.New(secgroup.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Instances: instance.GroupMembers}),
 		KeyPairs:       keypair.New(keypair.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat}),

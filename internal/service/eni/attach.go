@@ -190,7 +190,9 @@ func attachStep() step {
 			return na.AttachNIC(ctx, j.handle, j.nic)
 		},
 		done: func(n *store.NetworkInterface, now time.Time) { n.Status, n.AttachedAt = StatusInUse, now },
-		undo: func(n *store.NetworkInterface) { n.Status, n.InstanceID, n.AttachedAt = StatusAvailable, "", time.Time{} },
+		undo: func(n *store.NetworkInterface) {
+			n.Status, n.InstanceID, n.AttachedAt = StatusAvailable, "", time.Time{}
+		},
 	}
 }
 

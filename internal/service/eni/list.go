@@ -29,7 +29,7 @@ const (
 // Status, PrivateIpAddress.N, Tag.N, NextToken and MaxResults). Empty fields
 // match everything.
 type Query struct {
-	IDs                                                           []string
+	IDs                                                            []string
 	InstanceID, VpcID, VSwitchID, PrimaryIP, SecurityGroupID, Name string
 	// Type is Primary or Secondary; Status one of the interface statuses.
 	Type, Status string
