@@ -171,9 +171,9 @@ type Services struct {
 // compute driver.
 func NewServices(st store.Store, gen ids.Generator, clk clock.Waiter, cat *catalog.Catalog, compute driver.Compute,
 	logger *slog.Logger, publicIPPool netip.Prefix) Services {
+	// A security group's members are its instances and secondary network interfaces.
 	s := Services{
-		Network: network.New(network.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat}),
-		// A group's members are its instances and secondary network interfaces.
+		Network:        network.New(network.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat}),
 		SecurityGroups: secgroup.New(secgroup.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Instances: instance.GroupMembers}),
 		KeyPairs:       keypair.New(keypair.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat}),
 		Images:         image.New(image.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat}),
