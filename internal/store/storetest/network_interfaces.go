@@ -165,6 +165,14 @@ func testNetworkInterfaceList(t *testing.T, s store.Store) {
 		if n, err := tx.CountNetworkInterfaces(1, "cn-beijing", ""); err != nil || n != 0 {
 			t.Errorf("CountNetworkInterfaces in another region = %d, %v", n, err)
 		}
+		// Tag listings scoped to a region know where interfaces are.
+		for region, want := range map[string]int{"cn-hangzhou": 1, "cn-beijing": 0} {
+			rows, err := tx.ListTags(store.TagFilter{AccountID: 1, RegionID: region,
+				ResourceTypes: []string{store.TagTypeNetworkInterface}}, store.TagRowPage{})
+			if err != nil || len(rows) != want {
+				t.Errorf("ListTags of interfaces in %s = %v, %v; want %d rows", region, rows, err, want)
+			}
+		}
 		return nil
 	})
 }
