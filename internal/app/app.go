@@ -22,6 +22,7 @@ import (
 	"github.com/ecsd/ecsd/internal/apispec"
 	"github.com/ecsd/ecsd/internal/catalog"
 	"github.com/ecsd/ecsd/internal/clock"
+	"github.com/ecsd/ecsd/internal/console"
 	"github.com/ecsd/ecsd/internal/driver"
 	"github.com/ecsd/ecsd/internal/driver/sim"
 	"github.com/ecsd/ecsd/internal/ecs"
@@ -137,6 +138,7 @@ func New(ctx context.Context, o Options, st store.Store, addr string, stdout io.
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "ok\n")
 	})
+	mux.Handle("GET "+console.Path, svcs.Console)
 	mux.Handle("/", front)
 	tlsConfig, err := loadTLS(o, addr)
 	if err != nil {
@@ -151,6 +153,7 @@ func New(ctx context.Context, o Options, st store.Store, addr string, stdout io.
 			logger.Error("resume network interface attachments", "err", err)
 		}
 		svcs.Instances.Run(ctx)
+		svcs.Console.Close() // the server stops: so do its console sessions
 	}
 	return &App{Handler: mux, TLSConfig: tlsConfig, background: background}, nil
 }
@@ -165,6 +168,7 @@ type Services struct {
 	Disks          *disk.Service
 	Tags           *tag.Service
 	ENIs           *eni.Service
+	Console        *console.Service
 }
 
 // NewServices builds every resource service on one store, ID generator, clock and
@@ -183,6 +187,7 @@ func NewServices(st store.Store, gen ids.Generator, clk clock.Waiter, cat *catal
 	s.Tags = tag.New(tag.Deps{Store: st, Clock: clk, Images: s.Images})
 	s.Disks = disk.New(disk.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Images: s.Images, Compute: compute})
 	s.ENIs = eni.New(eni.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Network: s.Network, Compute: compute})
+	s.Console = console.New(console.Deps{Store: st, Clock: clk})
 	return s
 }
 
@@ -195,7 +200,8 @@ func NewRegistry(cat *catalog.Catalog, endpoint string, svcs Services) (*api.Reg
 	}
 	if err := reg.Bind(ecsAPI, ecs.New(ecs.Deps{Catalog: cat, Endpoint: endpoint,
 		SecurityGroups: svcs.SecurityGroups, KeyPairs: svcs.KeyPairs, Images: svcs.Images,
-		Instances: svcs.Instances, Disks: svcs.Disks, Tags: svcs.Tags, ENIs: svcs.ENIs})); err != nil {
+		Instances: svcs.Instances, Disks: svcs.Disks, Tags: svcs.Tags, ENIs: svcs.ENIs,
+		Console: svcs.Console})); err != nil {
 		return nil, err
 	}
 	vpcAPI, err := apispec.VPC()

@@ -3,6 +3,7 @@ package ecs
 import (
 	"github.com/ecsd/ecsd/internal/api/apierr"
 	"github.com/ecsd/ecsd/internal/catalog"
+	"github.com/ecsd/ecsd/internal/console"
 	"github.com/ecsd/ecsd/internal/service/disk"
 	"github.com/ecsd/ecsd/internal/service/eni"
 	"github.com/ecsd/ecsd/internal/service/image"
@@ -30,6 +31,8 @@ type Deps struct {
 	Tags *tag.Service
 	// ENIs is the service behind the elastic network interface actions.
 	ENIs *eni.Service
+	// Console hands out the URLs of instances' VNC consoles.
+	Console *console.Service
 }
 
 // Handlers implements the ECS actions; the HTTP front finds its methods by

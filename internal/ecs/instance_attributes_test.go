@@ -15,6 +15,7 @@ import (
 	"github.com/ecsd/ecsd/internal/apispec"
 	"github.com/ecsd/ecsd/internal/catalog"
 	"github.com/ecsd/ecsd/internal/clock"
+	"github.com/ecsd/ecsd/internal/console"
 	idgen "github.com/ecsd/ecsd/internal/ids"
 	"github.com/ecsd/ecsd/internal/service/eni"
 	"github.com/ecsd/ecsd/internal/service/instance"
@@ -50,7 +51,8 @@ func newAttrEnv(t *testing.T) *attrEnv {
 	nw := network.New(network.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat})
 	svc := instance.New(instance.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Network: nw})
 	enis := eni.New(eni.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Network: nw})
-	e := &attrEnv{h: New(Deps{Catalog: cat, Endpoint: testEndpoint, Instances: svc, ENIs: enis}), svc: svc, st: st, net: nw}
+	e := &attrEnv{h: New(Deps{Catalog: cat, Endpoint: testEndpoint, Instances: svc, ENIs: enis,
+		Console: console.New(console.Deps{Store: st, Clock: clk})}), svc: svc, st: st, net: nw}
 	now := clk.Now()
 	err = st.Update(t.Context(), func(tx store.Tx) error {
 		if err := tx.CreateVPC(store.VPC{ID: "vpc-1", AccountID: 1, RegionID: "cn-hangzhou", CidrBlock: "192.168.0.0/16",
