@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ecsd/ecsd/internal/app"
+	"github.com/ecsd/ecsd/internal/console"
 	"github.com/ecsd/ecsd/internal/httpserve"
 	"github.com/ecsd/ecsd/internal/store/sqlstore"
 )
@@ -25,6 +26,7 @@ type serveOptions struct {
 	publicIPPool                              string
 	logLevel                                  string
 	simDelay                                  time.Duration
+	consoleURLLifetime                        time.Duration
 }
 
 func serveFlags(o *serveOptions) *flag.FlagSet {
@@ -41,6 +43,7 @@ func serveFlags(o *serveOptions) *flag.FlagSet {
 	fs.StringVar(&o.endpoint, "endpoint", "", "host:port clients use to reach this server (DescribeRegions' RegionEndpoint); default: --listen")
 	fs.StringVar(&o.publicIPPool, "public-ip-pool", "", "CIDR block public IPs are allocated from (default 198.18.0.0/15)")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.DurationVar(&o.consoleURLLifetime, "console-url-lifetime", console.DefaultURLLifetime, "how long a DescribeInstanceVncUrl URL can be opened")
 	return fs
 }
 
@@ -101,7 +104,8 @@ func serve(ctx context.Context, o serveOptions, stdout io.Writer, logger *slog.L
 	}
 	a, err := app.New(ctx, app.Options{
 		DataDir: o.dataDir, Topology: o.topology, SimDelay: o.simDelay, PublicIPPool: o.publicIPPool, Endpoint: o.endpoint, TLSCert: o.tlsCert, TLSKey: o.tlsKey,
-		RootAccessKeyID: os.Getenv("ECSD_ACCESS_KEY_ID"), RootAccessKeySecret: os.Getenv("ECSD_ACCESS_KEY_SECRET"),
+		ConsoleURLLifetime: o.consoleURLLifetime,
+		RootAccessKeyID:    os.Getenv("ECSD_ACCESS_KEY_ID"), RootAccessKeySecret: os.Getenv("ECSD_ACCESS_KEY_SECRET"),
 	}, st, ln.Addr().String(), stdout, logger)
 	if err != nil {
 		ln.Close()

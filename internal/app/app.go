@@ -56,6 +56,9 @@ type Options struct {
 	// PublicIPPool is the CIDR block public IPs are allocated from; empty for
 	// instance.DefaultPublicIPPool.
 	PublicIPPool string
+	// ConsoleURLLifetime is how long a VNC console URL can be opened; zero for
+	// console.DefaultURLLifetime.
+	ConsoleURLLifetime time.Duration
 	// RootAccessKeyID and RootAccessKeySecret, when set, are the root account's key.
 	RootAccessKeyID, RootAccessKeySecret string
 }
@@ -118,6 +121,7 @@ func New(ctx context.Context, o Options, st store.Store, addr string, stdout io.
 		}
 	}
 	svcs := NewServices(st, gen, clk, cat, compute, logger, pool)
+	svcs.Console = console.New(console.Deps{Store: st, Clock: clk, URLLifetime: o.ConsoleURLLifetime})
 	reg, err := NewRegistry(cat, endpoint, svcs)
 	if err != nil {
 		return nil, err
