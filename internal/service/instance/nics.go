@@ -81,7 +81,11 @@ func CreatePrimaryNIC(tx store.Tx, in store.Instance) error {
 		ZoneID: in.ZoneID, VpcID: in.VpcID, VSwitchID: in.VSwitchID, Type: store.NetworkInterfacePrimary,
 		Status: NICInUse, InstanceID: in.ID, PrivateIP: in.PrivateIP, MAC: mac, CreatedAt: in.CreatedAt,
 		AttachedAt: in.CreatedAt}
-	if err := tx.CreateNetworkInterface(n); err != nil {
+	err = tx.CreateNetworkInterface(n)
+	if errors.Is(err, store.ErrConflict) { // the MAC was taken concurrently: run the transaction again
+		return fmt.Errorf("primary network interface of %s: %w", in.ID, store.ErrBusy)
+	}
+	if err != nil {
 		return fmt.Errorf("primary network interface of %s: %w", in.ID, err)
 	}
 	return nil
