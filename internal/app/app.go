@@ -121,7 +121,7 @@ func New(ctx context.Context, o Options, st store.Store, addr string, stdout io.
 		}
 	}
 	svcs := NewServices(st, gen, clk, cat, compute, logger, pool)
-	svcs.Console = console.New(console.Deps{Store: st, Clock: clk, URLLifetime: o.ConsoleURLLifetime})
+	svcs.Console = console.New(console.Deps{Store: st, Clock: clk, URLLifetime: o.ConsoleURLLifetime}) // the configured lifetime
 	reg, err := NewRegistry(cat, endpoint, svcs)
 	if err != nil {
 		return nil, err
