@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ecsd/ecsd/internal/app"
+	"github.com/ecsd/ecsd/internal/console"
 	"github.com/ecsd/ecsd/internal/httpserve"
 	"github.com/ecsd/ecsd/internal/store/sqlstore"
 )
@@ -26,6 +27,7 @@ type serveOptions struct {
 	logLevel                                  string
 	simDelay                                  time.Duration
 	tokenClockOffset                          time.Duration
+	consoleURLLifetime                        time.Duration
 }
 
 func serveFlags(o *serveOptions) *flag.FlagSet {
@@ -43,6 +45,7 @@ func serveFlags(o *serveOptions) *flag.FlagSet {
 	fs.StringVar(&o.publicIPPool, "public-ip-pool", "", "CIDR block public IPs are allocated from (default 198.18.0.0/15)")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.DurationVar(&o.tokenClockOffset, "token-clock-offset", 0, "for tests only: shift the clock STS tokens are issued and expire by (e.g. 20m to see a 15-minute token expire)")
+	fs.DurationVar(&o.consoleURLLifetime, "console-url-lifetime", console.DefaultURLLifetime, "how long a DescribeInstanceVncUrl URL can be opened")
 	return fs
 }
 
@@ -103,8 +106,9 @@ func serve(ctx context.Context, o serveOptions, stdout io.Writer, logger *slog.L
 	}
 	a, err := app.New(ctx, app.Options{
 		DataDir: o.dataDir, Topology: o.topology, SimDelay: o.simDelay, PublicIPPool: o.publicIPPool, Endpoint: o.endpoint, TLSCert: o.tlsCert, TLSKey: o.tlsKey,
-		RootAccessKeyID: os.Getenv("ECSD_ACCESS_KEY_ID"), RootAccessKeySecret: os.Getenv("ECSD_ACCESS_KEY_SECRET"),
-		TokenClockOffset: o.tokenClockOffset,
+		ConsoleURLLifetime: o.consoleURLLifetime,
+		RootAccessKeyID:    os.Getenv("ECSD_ACCESS_KEY_ID"), RootAccessKeySecret: os.Getenv("ECSD_ACCESS_KEY_SECRET"),
+		TokenClockOffset:   o.tokenClockOffset,
 	}, st, ln.Addr().String(), stdout, logger)
 	if err != nil {
 		ln.Close()

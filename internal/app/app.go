@@ -22,6 +22,7 @@ import (
 	"github.com/ecsd/ecsd/internal/apispec"
 	"github.com/ecsd/ecsd/internal/catalog"
 	"github.com/ecsd/ecsd/internal/clock"
+	"github.com/ecsd/ecsd/internal/console"
 	"github.com/ecsd/ecsd/internal/driver"
 	"github.com/ecsd/ecsd/internal/driver/sim"
 	"github.com/ecsd/ecsd/internal/ecs"
@@ -31,6 +32,7 @@ import (
 	"github.com/ecsd/ecsd/internal/service/accounts"
 	"github.com/ecsd/ecsd/internal/service/deploymentset"
 	"github.com/ecsd/ecsd/internal/service/disk"
+	"github.com/ecsd/ecsd/internal/service/eni"
 	"github.com/ecsd/ecsd/internal/service/image"
 	"github.com/ecsd/ecsd/internal/service/instance"
 	"github.com/ecsd/ecsd/internal/service/keypair"
@@ -59,6 +61,9 @@ type Options struct {
 	// PublicIPPool is the CIDR block public IPs are allocated from; empty for
 	// instance.DefaultPublicIPPool.
 	PublicIPPool string
+	// ConsoleURLLifetime is how long a VNC console URL can be opened; zero for
+	// console.DefaultURLLifetime.
+	ConsoleURLLifetime time.Duration
 	// RootAccessKeyID and RootAccessKeySecret, when set, are the root account's key.
 	RootAccessKeyID, RootAccessKeySecret string
 	// TokenClockOffset shifts the clock STS tokens are issued and expire by;
@@ -67,7 +72,8 @@ type Options struct {
 }
 
 // App is the wired server: the HTTP handler, its TLS configuration and the
-// background work beside it (interrupted disk attachments, the instance reconciler).
+// background work beside it (interrupted disk and network interface
+// attachments, the instance reconciler).
 type App struct {
 	Handler    http.Handler
 	TLSConfig  *tls.Config
@@ -125,6 +131,7 @@ func New(ctx context.Context, o Options, st store.Store, addr string, stdout io.
 	svcs := NewServices(st, gen, clk, cat, compute, logger, pool)
 	tokenClock := offsetClock{base: clk, offset: o.TokenClockOffset}
 	svcs.STS = sts.New(sts.Deps{Store: st, IDs: gen, Clock: tokenClock})
+	svcs.Console = console.New(console.Deps{Store: st, Clock: clk, URLLifetime: o.ConsoleURLLifetime}) // the configured lifetime
 	reg, err := NewRegistry(cat, endpoint, svcs)
 	if err != nil {
 		return nil, err
@@ -153,6 +160,7 @@ func New(ctx context.Context, o Options, st store.Store, addr string, stdout io.
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "ok\n")
 	})
+	mux.Handle("GET "+console.Path, svcs.Console)
 	mux.Handle("/", front)
 	tlsConfig, err := loadTLS(o, addr)
 	if err != nil {
@@ -163,7 +171,11 @@ func New(ctx context.Context, o Options, st store.Store, addr string, stdout io.
 		if err := svcs.Disks.Resume(ctx); err != nil {
 			logger.Error("resume disk attachments", "err", err)
 		}
+		if err := svcs.ENIs.Resume(ctx); err != nil {
+			logger.Error("resume network interface attachments", "err", err)
+		}
 		svcs.Instances.Run(ctx)
+		svcs.Console.Close() // the server stops: so do its console sessions
 	}
 	return &App{Handler: mux, TLSConfig: tlsConfig, background: background}, nil
 }
@@ -181,15 +193,18 @@ type Services struct {
 	// RAM holds the identities inside accounts; STS issues temporary credentials.
 	RAM *ram.Service
 	STS *sts.Service
+	ENIs           *eni.Service
+	Console        *console.Service
 }
 
 // NewServices builds every resource service on one store, ID generator, clock and
 // compute driver.
 func NewServices(st store.Store, gen ids.Generator, clk clock.Waiter, cat *catalog.Catalog, compute driver.Compute,
 	logger *slog.Logger, publicIPPool netip.Prefix) Services {
+	// A security group's members are its instances and secondary network interfaces.
 	s := Services{
 		Network:        network.New(network.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat}),
-		SecurityGroups: secgroup.New(secgroup.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat}),
+		SecurityGroups: secgroup.New(secgroup.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Instances: instance.GroupMembers}),
 		KeyPairs:       keypair.New(keypair.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat}),
 		Images:         image.New(image.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat}),
 	}
@@ -200,6 +215,8 @@ func NewServices(st store.Store, gen ids.Generator, clk clock.Waiter, cat *catal
 	s.DeploymentSets = deploymentset.New(deploymentset.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat})
 	s.RAM = ram.New(ram.Deps{Store: st, IDs: gen, Clock: clk})
 	s.STS = sts.New(sts.Deps{Store: st, IDs: gen, Clock: clk})
+	s.ENIs = eni.New(eni.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Network: s.Network, Compute: compute})
+	s.Console = console.New(console.Deps{Store: st, Clock: clk})
 	return s
 }
 
@@ -212,7 +229,8 @@ func NewRegistry(cat *catalog.Catalog, endpoint string, svcs Services) (*api.Reg
 	}
 	if err := reg.Bind(ecsAPI, ecs.New(ecs.Deps{Catalog: cat, Endpoint: endpoint,
 		SecurityGroups: svcs.SecurityGroups, KeyPairs: svcs.KeyPairs, Images: svcs.Images,
-		Instances: svcs.Instances, Disks: svcs.Disks, Tags: svcs.Tags, DeploymentSets: svcs.DeploymentSets})); err != nil {
+		Instances: svcs.Instances, Disks: svcs.Disks, Tags: svcs.Tags, DeploymentSets: svcs.DeploymentSets,
+		ENIs: svcs.ENIs, Console: svcs.Console})); err != nil {
 		return nil, err
 	}
 	vpcAPI, err := apispec.VPC()

@@ -4,7 +4,9 @@ import (
 	"github.com/ecsd/ecsd/internal/api/apierr"
 	"github.com/ecsd/ecsd/internal/catalog"
 	"github.com/ecsd/ecsd/internal/service/deploymentset"
+	"github.com/ecsd/ecsd/internal/console"
 	"github.com/ecsd/ecsd/internal/service/disk"
+	"github.com/ecsd/ecsd/internal/service/eni"
 	"github.com/ecsd/ecsd/internal/service/image"
 	"github.com/ecsd/ecsd/internal/service/instance"
 	"github.com/ecsd/ecsd/internal/service/keypair"
@@ -30,6 +32,10 @@ type Deps struct {
 	Tags *tag.Service
 	// DeploymentSets is the service behind the deployment-set actions.
 	DeploymentSets *deploymentset.Service
+	// ENIs is the service behind the elastic network interface actions.
+	ENIs *eni.Service
+	// Console hands out the URLs of instances' VNC consoles.
+	Console *console.Service
 }
 
 // Handlers implements the ECS actions; the HTTP front finds its methods by

@@ -15,7 +15,9 @@ import (
 	"github.com/ecsd/ecsd/internal/apispec"
 	"github.com/ecsd/ecsd/internal/catalog"
 	"github.com/ecsd/ecsd/internal/clock"
+	"github.com/ecsd/ecsd/internal/console"
 	idgen "github.com/ecsd/ecsd/internal/ids"
+	"github.com/ecsd/ecsd/internal/service/eni"
 	"github.com/ecsd/ecsd/internal/service/instance"
 	"github.com/ecsd/ecsd/internal/service/network"
 	"github.com/ecsd/ecsd/internal/store"
@@ -48,7 +50,9 @@ func newAttrEnv(t *testing.T) *attrEnv {
 	gen := idgen.Seeded(1)
 	nw := network.New(network.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat})
 	svc := instance.New(instance.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Network: nw})
-	e := &attrEnv{h: New(Deps{Catalog: cat, Endpoint: testEndpoint, Instances: svc}), svc: svc, st: st, net: nw}
+	enis := eni.New(eni.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Network: nw})
+	e := &attrEnv{h: New(Deps{Catalog: cat, Endpoint: testEndpoint, Instances: svc, ENIs: enis,
+		Console: console.New(console.Deps{Store: st, Clock: clk})}), svc: svc, st: st, net: nw}
 	now := clk.Now()
 	err = st.Update(t.Context(), func(tx store.Tx) error {
 		if err := tx.CreateVPC(store.VPC{ID: "vpc-1", AccountID: 1, RegionID: "cn-hangzhou", CidrBlock: "192.168.0.0/16",
@@ -91,6 +95,9 @@ func (e *attrEnv) instance(t *testing.T, bandwidthOut int) string {
 			InternetChargeType: "PayByTraffic", InstanceChargeType: "PostPaid", Status: instance.StatusRunning,
 			CreatedAt: now.Add(time.Duration(e.n) * time.Second), StartedAt: now}
 		if err := tx.CreateInstance(in); err != nil {
+			return err
+		}
+		if err := instance.CreatePrimaryNIC(tx, in); err != nil {
 			return err
 		}
 		return tx.SetInstanceSecurityGroups(1, id, []string{"sg-1"})

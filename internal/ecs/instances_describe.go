@@ -165,8 +165,8 @@ type InstanceNICs struct {
 	NetworkInterface []InstanceNIC `json:"NetworkInterface"`
 }
 
-// InstanceNIC is a network interface of an instance; ecsd instances have their
-// primary one.
+// InstanceNIC is a network interface of an instance: its primary one or an
+// attached secondary one.
 type InstanceNIC struct {
 	NetworkInterfaceId string          `json:"NetworkInterfaceId"`
 	MacAddress         string          `json:"MacAddress"`
@@ -286,7 +286,7 @@ func (h *Handlers) instanceItem(ctx context.Context, v instance.View) InstanceIt
 		InnerIpAddress:    IpAddressSet{IpAddress: []string{}},
 		VpcAttributes:     InstanceVpcAttributes{VpcId: in.VpcID, VSwitchId: in.VSwitchID, PrivateIpAddress: IpAddressSet{IpAddress: []string{in.PrivateIP}}},
 		OperationLocks:    InstanceOperationLocks{LockReason: []InstanceLockReason{}},
-		NetworkInterfaces: InstanceNICs{NetworkInterface: []InstanceNIC{primaryNIC(in)}},
+		NetworkInterfaces: instanceNICs(v),
 		Tags:              InstanceTags{Tag: []InstanceTag{}},
 		MetadataOptions: InstanceMetadata{HttpEndpoint: instance.MetadataHTTPEndpoint, HttpTokens: instance.MetadataHTTPTokens,
 			HttpPutResponseHopLimit: instance.MetadataHopLimit}}
@@ -309,11 +309,22 @@ func (h *Handlers) instanceItem(ctx context.Context, v instance.View) InstanceIt
 	return item
 }
 
-// primaryNIC renders the instance's primary network interface.
-func primaryNIC(in store.Instance) InstanceNIC {
-	return InstanceNIC{NetworkInterfaceId: instance.PrimaryENIID(in.ID), MacAddress: instance.MACAddress(in.ID),
-		PrimaryIpAddress: in.PrivateIP, Type: "Primary",
-		PrivateIpSets: InstancePrivIPs{PrivateIpSet: []InstancePrivIP{{PrivateIpAddress: in.PrivateIP, Primary: true}}}}
+// instanceNICs renders the instance's network interfaces: its primary one,
+// then the secondary ones attached to it.
+func instanceNICs(v instance.View) InstanceNICs {
+	in := v.Instance
+	out := InstanceNICs{NetworkInterface: []InstanceNIC{{NetworkInterfaceId: instance.PrimaryENIID(in.ID),
+		MacAddress: v.PrimaryMAC(), PrimaryIpAddress: in.PrivateIP, Type: store.NetworkInterfacePrimary,
+		PrivateIpSets: InstancePrivIPs{PrivateIpSet: []InstancePrivIP{{PrivateIpAddress: in.PrivateIP, Primary: true}}}}}}
+	for _, n := range v.NICs {
+		if n.Type == store.NetworkInterfacePrimary {
+			continue
+		}
+		out.NetworkInterface = append(out.NetworkInterface, InstanceNIC{NetworkInterfaceId: n.ID, MacAddress: instance.MACOf(n),
+			PrimaryIpAddress: n.PrivateIP, Type: n.Type,
+			PrivateIpSets: InstancePrivIPs{PrivateIpSet: []InstancePrivIP{{PrivateIpAddress: n.PrivateIP, Primary: true}}}})
+	}
+	return out
 }
 
 // osNameEn is the English name of the instance's image, when the image is known.

@@ -96,7 +96,7 @@ type DescribeTagsTag struct {
 
 // ResourceTypeCount is the SDK's ResourceTypeCount: resources per type (ecsd
 // has no dedicated hosts, snapshot policies, reserved instances, launch
-// templates, ENIs or volumes, which count 0).
+// templates or volumes, which count 0).
 type ResourceTypeCount struct {
 	Instance         int `json:"Instance"`
 	Disk             int `json:"Disk"`
@@ -132,7 +132,7 @@ func (h *Handlers) DescribeTags(ctx context.Context, req *DescribeTagsRequest) (
 		n := s.Resources
 		resp.Tags.Tag = append(resp.Tags.Tag, DescribeTagsTag{TagKey: s.Key, TagValue: s.Value, ResourceTypeCount: ResourceTypeCount{
 			Instance: n["instance"], Disk: n["disk"], Snapshot: n["snapshot"], Image: n["image"],
-			Securitygroup: n["securitygroup"], KeyPair: n["keypair"],
+			Securitygroup: n["securitygroup"], KeyPair: n["keypair"], Eni: n["eni"],
 		}})
 	}
 	return resp, nil

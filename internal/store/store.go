@@ -54,6 +54,7 @@ type Tx interface {
 	DeploymentSetTx
 	PlacementTx
 	RAMTx
+	NetworkInterfaceTx
 }
 
 // AccountTx holds accounts, AccessKeys, server settings and ClientToken records.

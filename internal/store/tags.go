@@ -12,6 +12,8 @@ const (
 	TagTypeKeyPair       = "keypair"
 	TagTypeVPC           = "vpc"
 	TagTypeVSwitch       = "vswitch"
+	// TagTypeNetworkInterface is the SDK's "eni" (TagResources, CreateNetworkInterface Tag.N).
+	TagTypeNetworkInterface = "eni"
 )
 
 // TagRow is one tag of one resource. ResourceID is the resource's ID in the
@@ -39,7 +41,7 @@ type TagFilter struct {
 	AccountID int64
 	// RegionID, when set, keeps only the rows of resources that exist in that
 	// region, as their own tables say (instances, disks, security groups, key
-	// pairs, VPCs, VSwitches). Rows of other types (images and snapshots, which
+	// pairs, VPCs, VSwitches, network interfaces). Rows of other types (images and snapshots, which
 	// have no table yet) and rows left behind by deleted resources are then
 	// never listed.
 	RegionID string

@@ -111,7 +111,7 @@ func checkNewGroup(tx store.Tx, inst store.Instance, groupID string, count int) 
 	if count > MaxSecurityGroups {
 		return errJoinInstanceLimit()
 	}
-	n, err := tx.CountSecurityGroupInstances(groupID)
+	n, err := GroupMembers(tx, groupID)
 	if err != nil {
 		return err
 	}

@@ -60,7 +60,10 @@ func (s *Service) ModifyVpcAttribute(ctx context.Context, c Caller, instanceID, 
 			return err
 		}
 		inst.VSwitchID, inst.PrivateIP = w.ID, addr
-		return tx.UpdateInstance(inst)
+		if err := tx.UpdateInstance(inst); err != nil {
+			return err
+		}
+		return syncPrimaryNIC(tx, inst)
 	})
 	if err != nil {
 		return fmt.Errorf("modify vpc attribute of %s: %w", instanceID, err)

@@ -109,9 +109,9 @@ func (s *Service) checkReferences(tx store.Tx, c Caller, p *plan) (references, e
 		if g.VpcID != w.VpcID {
 			return references{}, errSecurityGroupVpcMismatch()
 		}
-		n, err := tx.CountSecurityGroupInstances(id)
+		n, err := GroupMembers(tx, id)
 		if err != nil {
-			return references{}, fmt.Errorf("count instances of %s: %w", id, err)
+			return references{}, err
 		}
 		if n+p.minAmount > MaxInstancesPerGroup {
 			return references{}, p.r.errSecurityGroupFull()
@@ -149,9 +149,9 @@ func (s *Service) insert(tx store.Tx, c Caller, p *plan) (LaunchResult, error) {
 	// A security group has room for at most this many more instances.
 	room := MaxInstancesPerGroup
 	for _, g := range p.groups {
-		n, err := tx.CountSecurityGroupInstances(g)
+		n, err := GroupMembers(tx, g)
 		if err != nil {
-			return LaunchResult{}, fmt.Errorf("count instances of %s: %w", g, err)
+			return LaunchResult{}, err
 		}
 		room = min(room, MaxInstancesPerGroup-n)
 	}
@@ -177,7 +177,8 @@ func (s *Service) insert(tx store.Tx, c Caller, p *plan) (LaunchResult, error) {
 	return res, nil
 }
 
-// insertOne writes instance i of p with its addresses, groups, disks and tags.
+// insertOne writes instance i of p with its addresses, primary network
+// interface, groups, disks and tags.
 func (s *Service) insertOne(tx store.Tx, c Caller, p *plan, refs references, i int, now time.Time) (string, error) {
 	id := s.deps.IDs.NewID("i", c.RegionID)
 	privateIP, err := s.deps.Network.AllocatePrivateIP(tx, c.AccountID, refs.vswitch.ID, p.in.PrivateIPAddress,
@@ -215,6 +216,9 @@ func (s *Service) insertOne(tx store.Tx, c Caller, p *plan, refs references, i i
 	}
 	if err := tx.CreateInstance(in); err != nil {
 		return "", fmt.Errorf("create instance %s: %w", id, err)
+	}
+	if err := CreatePrimaryNIC(tx, in); err != nil {
+		return "", err
 	}
 	if err := tx.SetInstanceSecurityGroups(c.AccountID, id, p.groups); err != nil {
 		return "", fmt.Errorf("security groups of %s: %w", id, err)

@@ -12,14 +12,18 @@ import (
 )
 
 // spec builds what the driver needs to define the instance: its size, disks,
-// primary network interface, user data, SSH key and (while the service still
+// network interfaces (primary first), user data, SSH key and (while the service still
 // holds it) its password.
 func (s *Service) spec(ctx context.Context, in store.Instance) (driver.InstanceSpec, error) {
 	var v View
+	var nics []driver.NICSpec
 	var publicKey string
 	err := s.deps.Store.View(ctx, func(tx store.Tx) error {
 		var err error
 		if v, err = LoadView(tx, in.AccountID, in.ID); err != nil {
+			return err
+		}
+		if nics, err = nicSpecs(tx, v); err != nil {
 			return err
 		}
 		if in.KeyPairName == "" {
@@ -37,9 +41,7 @@ func (s *Service) spec(ctx context.Context, in store.Instance) (driver.InstanceS
 	}
 	spec := driver.InstanceSpec{InstanceID: in.ID, Hostname: in.HostName, InstanceType: in.InstanceType,
 		VCPU: in.CPU, MemoryMiB: in.MemoryMiB, ImageID: in.ImageID, OSType: in.OSType,
-		Password: s.rec.password(in.ID), SerialNumber: in.SerialNumber,
-		NICs: []driver.NICSpec{{NetworkInterfaceID: PrimaryENIID(in.ID), MAC: MACAddress(in.ID), PrivateIP: in.PrivateIP,
-			VPCID: in.VpcID, VSwitchID: in.VSwitchID, SecurityGroupIDs: v.SecurityGroupIDs}}}
+		Password: s.rec.password(in.ID), SerialNumber: in.SerialNumber, NICs: nics}
 	for _, d := range v.Disks {
 		ds := driver.DiskSpec{DiskID: d.ID, Device: d.Device, SizeGiB: d.SizeGiB, Category: d.Category}
 		if d.Type == diskTypeSystem {

@@ -92,12 +92,14 @@ func LockReasons(in store.Instance) []string {
 }
 
 // View is an instance with what the API reports beside its row: its security
-// groups (in order), its attached disks (system disk first) and its tags.
+// groups (in order), its attached disks (system disk first), its tags and its
+// network interfaces (primary first, then the attached secondary ones).
 type View struct {
 	Instance         store.Instance
 	SecurityGroupIDs []string
 	Disks            []store.Disk
 	Tags             []store.Tag
+	NICs             []store.NetworkInterface
 }
 
 // SystemDisk returns the instance's system disk, if attached.
@@ -139,7 +141,8 @@ func LoadView(tx store.Tx, accountID int64, id string) (View, error) {
 	return views[0], nil
 }
 
-// loadViews completes instances of one account with their groups, disks and tags.
+// loadViews completes instances of one account with their groups, disks, tags
+// and network interfaces.
 func loadViews(tx store.Tx, ins []store.Instance) ([]View, error) {
 	out := make([]View, len(ins))
 	if len(ins) == 0 {
@@ -161,8 +164,17 @@ func loadViews(tx store.Tx, ins []store.Instance) ([]View, error) {
 	if err != nil {
 		return nil, fmt.Errorf("disks of instances: %w", err)
 	}
+	nics, err := tx.InstanceNetworkInterfaces(ids)
+	if err != nil {
+		return nil, fmt.Errorf("network interfaces of instances: %w", err)
+	}
+	byInstance := map[string][]store.NetworkInterface{}
+	for _, n := range nics {
+		byInstance[n.InstanceID] = append(byInstance[n.InstanceID], n)
+	}
 	for i, in := range ins {
-		out[i] = View{Instance: in, SecurityGroupIDs: orEmpty(groups[in.ID]), Disks: orEmpty(disks[in.ID]), Tags: tags[in.ID]}
+		out[i] = View{Instance: in, SecurityGroupIDs: orEmpty(groups[in.ID]), Disks: orEmpty(disks[in.ID]), Tags: tags[in.ID],
+			NICs: byInstance[in.ID]}
 	}
 	return out, nil
 }

@@ -200,8 +200,9 @@ func (s *Service) settleStopped(ctx context.Context, in store.Instance, handle [
 }
 
 // stepDelete removes the instance from the driver, then, in one transaction,
-// its row, memberships, tags and addresses, the disks released with it, and
-// detaches the others.
+// its row, memberships, tags, addresses and primary network interface, the
+// disks released with it, and detaches the other disks and the secondary
+// network interfaces.
 func (s *Service) stepDelete(ctx context.Context, in store.Instance) error {
 	if len(in.DriverHandle) > 0 {
 		h, err := decodeHandle(in.DriverHandle)
@@ -237,6 +238,9 @@ func (s *Service) remove(tx store.Tx, in store.Instance) error {
 		return err
 	}
 	if err := releaseDisks(tx, in, s.now()); err != nil {
+		return err
+	}
+	if err := releaseNICs(tx, in); err != nil {
 		return err
 	}
 	if err := tx.DeleteAllTags(in.AccountID, store.TagTypeInstance, in.ID); err != nil {

@@ -17,7 +17,8 @@ type Product int
 // The products with taggable resources.
 const (
 	// ECS resource types are the guide's lower-case names (instance, disk,
-	// snapshot, image, securitygroup) and the SDK's keypair, matched exactly.
+	// snapshot, image, securitygroup) and the SDK's keypair and eni, matched
+	// exactly.
 	ECS Product = iota + 1
 	// VPC resource types are the VPC API's VPC and VSWITCH, matched without
 	// regard to case.
@@ -49,6 +50,7 @@ func kinds() []kind {
 		ecs("image", store.TagTypeImage, "ALIYUN::ECS::IMAGE"),
 		ecs("securitygroup", store.TagTypeSecurityGroup, "ALIYUN::ECS::SECURITYGROUP"),
 		ecs("keypair", store.TagTypeKeyPair, "ALIYUN::ECS::KEYPAIR"),
+		ecs("eni", store.TagTypeNetworkInterface, "ALIYUN::ECS::ENI"),
 		{product: VPC, name: "VPC", stored: store.TagTypeVPC, listed: "VPC", quota: MaxPerVPCResource},
 		{product: VPC, name: "VSWITCH", stored: store.TagTypeVSwitch, listed: "VSWITCH", quota: MaxPerVPCResource},
 	}
@@ -138,6 +140,10 @@ func resolve(tx store.Tx, c Caller, k kind, id string) (string, error) {
 		var v store.VSwitch
 		v, err = tx.GetVSwitch(c.AccountID, id)
 		region = v.RegionID
+	case store.TagTypeNetworkInterface:
+		var n store.NetworkInterface
+		n, err = tx.GetNetworkInterface(c.AccountID, id)
+		region = n.RegionID
 	case store.TagTypeKeyPair:
 		kp, err := tx.GetKeyPair(c.AccountID, c.RegionID, id)
 		if err != nil {

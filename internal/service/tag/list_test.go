@@ -196,7 +196,7 @@ func TestListTagResourcesAnswersErrorsForBadFilters(t *testing.T) {
 		status int
 	}{
 		{"no type", ListQuery{Product: ECS}, "MissingParameter", http.StatusBadRequest},
-		{"unknown type", ListQuery{Product: ECS, ResourceType: "eni"}, "InvalidResourceType.NotFound", http.StatusNotFound},
+		{"unknown type", ListQuery{Product: ECS, ResourceType: "volume"}, "InvalidResourceType.NotFound", http.StatusNotFound},
 		{"21 tags", ListQuery{Product: ECS, ResourceType: "instance", Tags: numbered(21)}, "InvalidTagCount", http.StatusBadRequest},
 		{"a value without key", ListQuery{Product: ECS, ResourceType: "instance", Tags: tags("=v")}, "InvalidTag.Mismatch", http.StatusBadRequest},
 		{"Tag and TagFilter", ListQuery{Product: ECS, ResourceType: "instance", Tags: tags("a"), Filters: []Filter{{Key: "b"}}},

@@ -25,6 +25,8 @@ func tagTable(resourceType string) string {
 		return "vpcs"
 	case store.TagTypeVSwitch:
 		return "vswitches"
+	case store.TagTypeNetworkInterface:
+		return "network_interfaces"
 	}
 	return ""
 }
@@ -32,7 +34,7 @@ func tagTable(resourceType string) string {
 // tabledTagTypes lists the resource types tagTable knows, in a fixed order.
 func tabledTagTypes() []string {
 	return []string{store.TagTypeInstance, store.TagTypeDisk, store.TagTypeSecurityGroup,
-		store.TagTypeKeyPair, store.TagTypeVPC, store.TagTypeVSwitch}
+		store.TagTypeKeyPair, store.TagTypeVPC, store.TagTypeVSwitch, store.TagTypeNetworkInterface}
 }
 
 // PutTags implements store.TagTx.

@@ -59,6 +59,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	cases = append(cases, tagCases...)
 	cases = append(cases, deploymentSetCases...)
 	cases = append(cases, ramCases...)
+	cases = append(cases, networkInterfaceCases...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()

@@ -2,28 +2,14 @@ package ecs
 
 import (
 	"context"
-	"strconv"
 
-	"github.com/ecsd/ecsd/internal/service/instance"
+	"github.com/ecsd/ecsd/internal/service/eni"
 	"github.com/ecsd/ecsd/internal/store"
 )
 
-// DescribeNetworkInterfaces (guide 1.13.3) for the primary network interfaces
-// only: Terraform's alicloud_instance reads every interface DescribeInstances
-// lists, and ecsd instances have just their primary one. Secondary interfaces
-// (CreateNetworkInterface …) come with the network-interface actions.
-
-// Values of a primary network interface.
-const (
-	eniStatusInUse     = "InUse"
-	eniTypePrimary     = "Primary"
-	eniTrafficStandard = "Standard"
-	eniPageSizeDefault = 10
-)
-
 // DescribeNetworkInterfacesRequest holds the parameters of
-// DescribeNetworkInterfaces (guide 1.13.3, plus the SDK's VpcId, Status and
-// MaxResults).
+// DescribeNetworkInterfaces (guide 1.13.3, plus the SDK's VpcId, Status,
+// PrivateIpAddress.N, Tag.N, NextToken and MaxResults).
 type DescribeNetworkInterfacesRequest struct {
 	RegionId string `param:"RegionId"`
 	// NetworkInterfaceId are up to 100 IDs (NetworkInterfaceId.N, or a JSON array).
@@ -32,15 +18,22 @@ type DescribeNetworkInterfacesRequest struct {
 	VpcId                string   `param:"VpcId"`
 	VSwitchId            string   `param:"VSwitchId"`
 	PrimaryIpAddress     string   `param:"PrimaryIpAddress"`
+	PrivateIpAddress     []string `param:"PrivateIpAddress" maxItems:"100"`
 	SecurityGroupId      string   `param:"SecurityGroupId"`
 	NetworkInterfaceName string   `param:"NetworkInterfaceName"`
 	Type                 string   `param:"Type" enum:"Primary|Secondary"`
-	// Status selects by status; a primary interface is InUse.
-	Status     string `param:"Status"`
-	PageNumber *int   `param:"PageNumber" min:"1"`
-	PageSize   *int   `param:"PageSize" min:"1" max:"100"`
-	// MaxResults is the SDK's page size of token paging, taken as PageSize.
-	MaxResults *int `param:"MaxResults" min:"1" max:"500"`
+	// Status is Available, Attaching, InUse or Detaching.
+	Status     string        `param:"Status"`
+	Tag        []ENITagParam `param:"Tag" maxItems:"100"`
+	PageNumber *int          `param:"PageNumber" min:"1"`
+	PageSize   *int          `param:"PageSize" min:"1" max:"100"`
+	// NextToken and MaxResults page by token (the SDK's newer paging).
+	NextToken  string `param:"NextToken"`
+	MaxResults *int   `param:"MaxResults" min:"1" max:"500"`
+	// Filters on what ecsd does not model match nothing.
+	Ipv6Address     []string `param:"Ipv6Address" maxItems:"100"`
+	ResourceGroupId string   `param:"ResourceGroupId"`
+	ServiceManaged  *bool    `param:"ServiceManaged"`
 }
 
 // DescribeNetworkInterfacesResponse is the answer of DescribeNetworkInterfaces.
@@ -48,6 +41,7 @@ type DescribeNetworkInterfacesResponse struct {
 	PageNumber           int                  `json:"PageNumber"`
 	PageSize             int                  `json:"PageSize"`
 	TotalCount           int                  `json:"TotalCount"`
+	NextToken            string               `json:"NextToken"`
 	NetworkInterfaceSets NetworkInterfaceSets `json:"NetworkInterfaceSets"`
 }
 
@@ -75,8 +69,10 @@ type NetworkInterfaceSet struct {
 	NetworkInterfaceTrafficMode string            `json:"NetworkInterfaceTrafficMode"`
 	ServiceManaged              bool              `json:"ServiceManaged"`
 	DeleteOnRelease             bool              `json:"DeleteOnRelease"`
+	SourceDestCheck             bool              `json:"SourceDestCheck"`
 	SecurityGroupIds            ENISecurityGroups `json:"SecurityGroupIds"`
 	AssociatedPublicIp          ENIPublicIP       `json:"AssociatedPublicIp"`
+	Attachment                  *ENIAttachment    `json:"Attachment,omitempty"`
 	PrivateIpSets               ENIPrivateIPs     `json:"PrivateIpSets"`
 	Ipv6Sets                    ENIIpv6Sets       `json:"Ipv6Sets"`
 	Tags                        ENITags           `json:"Tags"`
@@ -91,6 +87,12 @@ type ENISecurityGroups struct {
 type ENIPublicIP struct {
 	PublicIpAddress string `json:"PublicIpAddress"`
 	AllocationId    string `json:"AllocationId"`
+}
+
+// ENIAttachment is the SDK's Attachment of an interface: the instance it is
+// attached to.
+type ENIAttachment struct {
+	InstanceId string `json:"InstanceId"`
 }
 
 // ENIPrivateIPs is the SDK's PrivateIpSets container of an interface.
@@ -115,7 +117,7 @@ type ENIIpv6 struct {
 	Ipv6Address string `json:"Ipv6Address"`
 }
 
-// ENITags is the SDK's Tags container of an interface; primary interfaces carry none.
+// ENITags is the SDK's Tags container of an interface.
 type ENITags struct {
 	Tag []ENITag `json:"Tag"`
 }
@@ -126,50 +128,41 @@ type ENITag struct {
 	TagValue string `json:"TagValue"`
 }
 
-// DescribeNetworkInterfaces lists the primary network interfaces of the
-// caller's instances in the region that match the filters, newest first.
+// DescribeNetworkInterfaces lists the caller's network interfaces in the
+// region, primary interfaces included, newest first (guide 1.13.3).
 func (h *Handlers) DescribeNetworkInterfaces(ctx context.Context, req *DescribeNetworkInterfacesRequest) (*DescribeNetworkInterfacesResponse, error) {
-	c := instanceCaller(ctx)
-	page := store.Page{Number: 1, Size: eniPageSizeDefault}
+	q := eni.Query{IDs: req.NetworkInterfaceId, InstanceID: req.InstanceId, VpcID: req.VpcId, VSwitchID: req.VSwitchId,
+		PrimaryIP: req.PrimaryIpAddress, PrivateIPs: req.PrivateIpAddress, SecurityGroupID: req.SecurityGroupId,
+		Name: req.NetworkInterfaceName, Type: req.Type, Status: req.Status, Tags: eniFilterTags(req.Tag),
+		TokenPaging: req.NextToken != "" || req.MaxResults != nil, NextToken: req.NextToken}
 	if req.PageNumber != nil {
-		page.Number = *req.PageNumber
+		q.Page.Number = *req.PageNumber
 	}
 	if req.PageSize != nil {
-		page.Size = *req.PageSize
-	} else if req.MaxResults != nil {
-		page.Size = *req.MaxResults
+		q.Page.Size = *req.PageSize
 	}
-	q := instance.ENIQuery{IDs: req.NetworkInterfaceId, InstanceID: req.InstanceId, VpcID: req.VpcId, VSwitchID: req.VSwitchId,
-		PrimaryIP: req.PrimaryIpAddress, SecurityGroupID: req.SecurityGroupId, Type: req.Type, Name: req.NetworkInterfaceName, Page: page}
-	if req.Status != "" && req.Status != eniStatusInUse {
-		q.Type = "Secondary" // no primary interface has another status
+	if req.MaxResults != nil {
+		q.MaxResults = *req.MaxResults
 	}
-	views, total, err := h.deps.Instances.PrimaryENIs(ctx, c, q)
+	if len(req.Ipv6Address) > 0 || req.ResourceGroupId != "" || req.ServiceManaged != nil && *req.ServiceManaged {
+		q.Unsupported = append(q.Unsupported, "Ipv6Address")
+	}
+	res, err := h.deps.ENIs.List(ctx, eniCaller(ctx), q)
 	if err != nil {
 		return nil, err
 	}
-	resp := &DescribeNetworkInterfacesResponse{PageNumber: page.Number, PageSize: page.Size, TotalCount: total,
-		NetworkInterfaceSets: NetworkInterfaceSets{NetworkInterfaceSet: []NetworkInterfaceSet{}}}
-	for _, v := range views {
-		resp.NetworkInterfaceSets.NetworkInterfaceSet = append(resp.NetworkInterfaceSets.NetworkInterfaceSet, primaryENI(v))
+	resp := &DescribeNetworkInterfacesResponse{PageNumber: res.PageNumber, PageSize: res.PageSize, TotalCount: res.TotalCount,
+		NextToken: res.NextToken, NetworkInterfaceSets: NetworkInterfaceSets{NetworkInterfaceSet: []NetworkInterfaceSet{}}}
+	for _, v := range res.Interfaces {
+		resp.NetworkInterfaceSets.NetworkInterfaceSet = append(resp.NetworkInterfaceSets.NetworkInterfaceSet, renderENI(v))
 	}
 	return resp, nil
 }
 
-// primaryENI renders an instance's primary network interface.
-func primaryENI(v instance.View) NetworkInterfaceSet {
-	in := v.Instance
-	public := ENIPublicIP{PublicIpAddress: in.PublicIP}
-	return NetworkInterfaceSet{
-		NetworkInterfaceId: instance.PrimaryENIID(in.ID), Status: eniStatusInUse, Type: eniTypePrimary, InstanceId: in.ID,
-		VpcId: in.VpcID, VSwitchId: in.VSwitchID, ZoneId: in.ZoneID, PrivateIpAddress: in.PrivateIP,
-		MacAddress: instance.MACAddress(in.ID), CreationTime: in.CreatedAt.UTC().Format(instance.TimeLayout),
-		OwnerId: strconv.FormatInt(in.AccountID, 10), NetworkInterfaceTrafficMode: eniTrafficStandard, DeleteOnRelease: true,
-		SecurityGroupIds:   ENISecurityGroups{SecurityGroupId: list(v.SecurityGroupIDs)},
-		AssociatedPublicIp: public,
-		PrivateIpSets: ENIPrivateIPs{PrivateIpSet: []ENIPrivateIP{{PrivateIpAddress: in.PrivateIP, Primary: true,
-			AssociatedPublicIp: public}}},
-		Ipv6Sets: ENIIpv6Sets{Ipv6Set: []ENIIpv6{}},
-		Tags:     ENITags{Tag: []ENITag{}},
+// eniFilterTags converts the Tag.N filter.
+func eniFilterTags(params []ENITagParam) []store.Tag {
+	if len(params) == 0 {
+		return nil
 	}
+	return eniTags(params)
 }
