@@ -108,7 +108,7 @@ func serve(ctx context.Context, o serveOptions, stdout io.Writer, logger *slog.L
 		DataDir: o.dataDir, Topology: o.topology, SimDelay: o.simDelay, PublicIPPool: o.publicIPPool, Endpoint: o.endpoint, TLSCert: o.tlsCert, TLSKey: o.tlsKey,
 		ConsoleURLLifetime: o.consoleURLLifetime,
 		RootAccessKeyID:    os.Getenv("ECSD_ACCESS_KEY_ID"), RootAccessKeySecret: os.Getenv("ECSD_ACCESS_KEY_SECRET"),
-		TokenClockOffset:   o.tokenClockOffset,
+		TokenClockOffset: o.tokenClockOffset,
 	}, st, ln.Addr().String(), stdout, logger)
 	if err != nil {
 		ln.Close()

@@ -191,10 +191,10 @@ type Services struct {
 	Tags           *tag.Service
 	DeploymentSets *deploymentset.Service
 	// RAM holds the identities inside accounts; STS issues temporary credentials.
-	RAM *ram.Service
-	STS *sts.Service
-	ENIs           *eni.Service
-	Console        *console.Service
+	RAM     *ram.Service
+	STS     *sts.Service
+	ENIs    *eni.Service
+	Console *console.Service
 }
 
 // NewServices builds every resource service on one store, ID generator, clock and

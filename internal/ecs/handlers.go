@@ -3,8 +3,8 @@ package ecs
 import (
 	"github.com/ecsd/ecsd/internal/api/apierr"
 	"github.com/ecsd/ecsd/internal/catalog"
-	"github.com/ecsd/ecsd/internal/service/deploymentset"
 	"github.com/ecsd/ecsd/internal/console"
+	"github.com/ecsd/ecsd/internal/service/deploymentset"
 	"github.com/ecsd/ecsd/internal/service/disk"
 	"github.com/ecsd/ecsd/internal/service/eni"
 	"github.com/ecsd/ecsd/internal/service/image"
