@@ -25,6 +25,8 @@
 //
 //	go run ./bench/instances                    # 100,000 instances, several minutes
 //	go run ./bench/instances -instances 5000    # a quick run
+//	go run ./bench/instances -dir D             # keep the fleet in D, then
+//	go run ./bench/instances -dir D -reuse      # measure DescribeInstances on it again
 package main
 
 import (
@@ -79,7 +81,7 @@ type config struct {
 	depth                               float64
 	simDelay                            time.Duration
 	cpuProfile, allProfile, dir         string
-	verbose                             bool
+	verbose, reuse                      bool
 }
 
 func main() {
@@ -95,6 +97,7 @@ func main() {
 	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the DescribeInstances measurements to this file")
 	flag.StringVar(&c.allProfile, "cpuprofile-all", "", "write a CPU profile of the whole run to this file")
 	flag.StringVar(&c.dir, "dir", "", "keep the server's data (SQLite database) in this new directory instead of a temporary one")
+	flag.BoolVar(&c.reuse, "reuse", false, "measure DescribeInstances again on the fleet an earlier run left in -dir (no creation, no launches)")
 	flag.BoolVar(&c.verbose, "v", false, "log the server's warnings and errors to stderr")
 	flag.Parse()
 	if err := c.check(); err != nil {
@@ -159,6 +162,10 @@ func run(c config) error {
 		}
 		defer os.RemoveAll(tmp)
 		dir = tmp
+	} else if c.reuse {
+		if _, err := os.Stat(dir); err != nil {
+			return fmt.Errorf("-reuse: %w", err)
+		}
 	} else if err := os.Mkdir(dir, 0o700); err != nil {
 		return err
 	}
@@ -192,7 +199,12 @@ func run(c config) error {
 	fmt.Printf("ecsd bench/instances: %d instances, %d VPCs × %d VSwitches (/16), %d security groups, sim delay %v, GOMAXPROCS %d, %s/%s\n",
 		c.instances, c.vpcs, c.vswitches, groupsFor(c.instances), c.simDelay, runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH)
 
-	f, err := setUp(cl, c)
+	var f *fleet
+	if c.reuse {
+		f, err = existingFleet(cl)
+	} else {
+		f, err = setUp(cl, c)
+	}
 	if err != nil {
 		return err
 	}
@@ -203,10 +215,12 @@ func run(c config) error {
 	if c.runSamples > 0 {
 		fleet -= batch
 	}
-	if err := createFleet(cl, c, f, fleet); err != nil {
-		return err
+	if !c.reuse {
+		if err := createFleet(cl, c, f, fleet); err != nil {
+			return err
+		}
 	}
-	if c.runSamples > 0 {
+	if c.runSamples > 0 && !c.reuse {
 		if err := measureLaunches(cl, c, f); err != nil {
 			return err
 		}
@@ -229,6 +243,25 @@ func run(c config) error {
 	// from the contention with the reconciler's work on the same two cores.
 	stop()
 	return measureDescribe(cl, c, probes, "the reconciler stopped")
+}
+
+// existingFleet finds the fleet an earlier run left (-reuse): its first VPC is
+// the oldest, the last that DescribeVpcs lists.
+func existingFleet(cl *client) (*fleet, error) {
+	var out struct {
+		Vpcs struct{ Vpc []struct{ VpcId string } }
+	}
+	if err := cl.call(vpcVersion, "DescribeVpcs", url.Values{"PageSize": {"50"}}, &out); err != nil {
+		return nil, err
+	}
+	if len(out.Vpcs.Vpc) == 0 {
+		return nil, errors.New("-reuse: the directory holds no fleet")
+	}
+	var f fleet
+	for i := len(out.Vpcs.Vpc) - 1; i >= 0; i-- {
+		f.vpcs = append(f.vpcs, out.Vpcs.Vpc[i].VpcId)
+	}
+	return &f, nil
 }
 
 // fleet is the network the instances live in.
