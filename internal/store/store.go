@@ -51,6 +51,8 @@ type Tx interface {
 	InstanceTx
 	DiskTx
 	TagTx
+	TaskTx
+	SnapshotTx
 }
 
 // AccountTx holds accounts, AccessKeys, server settings and ClientToken records.

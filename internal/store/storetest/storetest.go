@@ -57,6 +57,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	cases = append(cases, keyPairCases...)
 	cases = append(cases, instanceCases...)
 	cases = append(cases, tagCases...)
+	cases = append(cases, taskCases...)
+	cases = append(cases, snapshotCases...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
