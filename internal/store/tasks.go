@@ -114,8 +114,9 @@ type TaskTx interface {
 	// ReleaseTaskLeases expires every lease held by owner (a restarted runner
 	// takes back its own tasks at once) and returns how many.
 	ReleaseTaskLeases(owner string) (int, error)
-	// NextTaskDue returns the earliest NextRunAt of the tasks that have not
-	// ended, or the zero time when there are none.
+	// NextTaskDue returns the earliest time a task that has not ended can be
+	// claimed (its NextRunAt, or its lease's expiry when later), or the zero
+	// time when there are none.
 	NextTaskDue() (time.Time, error)
 	// DeleteEndedTasks removes the tasks that ended before before and returns
 	// how many.

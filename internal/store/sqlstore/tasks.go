@@ -227,7 +227,7 @@ func (t *tx) ReleaseTaskLeases(owner string) (int, error) {
 // NextTaskDue implements store.TaskTx.
 func (t *tx) NextTaskDue() (time.Time, error) {
 	var next *int64
-	err := t.get(func(s scanner) error { return s.Scan(&next) }, `SELECT MIN(next_run_at) FROM tasks WHERE next_run_at > 0`)
+	err := t.get(func(s scanner) error { return s.Scan(&next) }, `SELECT MIN(CASE WHEN lease_until > next_run_at THEN lease_until ELSE next_run_at END) FROM tasks WHERE next_run_at > 0`)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("next task due: %w", err)
 	}

@@ -215,6 +215,12 @@ func testTaskReleaseAndNextDue(t *testing.T, s store.Store) {
 		if err != nil || len(again) != 2 {
 			t.Errorf("claim after release = %v, %v; want both", again, err)
 		}
+		if next, err := tx.NextTaskDue(); err != nil || !next.Equal(base.Add(time.Hour)) {
+			t.Errorf("NextTaskDue while both are leased = %v, %v; want the leases' end %v", next, err, base.Add(time.Hour))
+		}
+		if n, err := tx.ReleaseTaskLeases("node-a"); err != nil || n != 2 {
+			t.Errorf("ReleaseTaskLeases(node-a) again = %d, %v", n, err)
+		}
 		if next, err := tx.NextTaskDue(); err != nil || !next.Equal(base) {
 			t.Errorf("NextTaskDue = %v, %v; want %v", next, err, base)
 		}
