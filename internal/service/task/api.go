@@ -58,7 +58,7 @@ type Query struct {
 	// ResourceIDs keep the tasks of these resources.
 	ResourceIDs []string
 	// StartTime and EndTime bound the creation time (inclusive) when set.
-	StartTime, EndTime time.Time
+	StartTime, EndTime   time.Time
 	PageNumber, PageSize int
 }
 
