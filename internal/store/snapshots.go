@@ -213,9 +213,9 @@ type SnapshotTx interface {
 	// DeleteDiskPolicy removes a disk's policy; an absent one is ignored.
 	DeleteDiskPolicy(accountID int64, diskID string) error
 	// ListDiskPolicies returns, ordered by disk ID, up to limit disk policies of
-	// any account whose disk ID is after afterDiskID ("" from the start); limit
-	// 0 or less means all.
-	ListDiskPolicies(afterDiskID string, limit int) ([]DiskPolicy, error)
+	// any account whose disk ID is after afterDiskID ("" from the start), only
+	// those of policyID when it is set; limit 0 or less means all.
+	ListDiskPolicies(policyID, afterDiskID string, limit int) ([]DiskPolicy, error)
 	// CountPolicyDisks returns how many disks execute each of the policies.
 	CountPolicyDisks(accountID int64, policyIDs []string) (map[string]int, error)
 }

@@ -171,7 +171,10 @@ func (t *tx) DeleteDiskPolicy(accountID int64, diskID string) error {
 }
 
 // ListDiskPolicies implements store.SnapshotTx.
-func (t *tx) ListDiskPolicies(afterDiskID string, limit int) ([]store.DiskPolicy, error) {
+func (t *tx) ListDiskPolicies(policyID, afterDiskID string, limit int) ([]store.DiskPolicy, error) {
+	w := &where{}
+	w.add("disk_id > ?", afterDiskID)
+	w.eq("policy_id", policyID)
 	out := []store.DiskPolicy{}
 	var p store.DiskPolicy
 	err := t.list(func(s scanner) error {
@@ -180,8 +183,8 @@ func (t *tx) ListDiskPolicies(afterDiskID string, limit int) ([]store.DiskPolicy
 		}
 		out = append(out, p)
 		return nil
-	}, `SELECT `+diskPolicyColumns+` FROM disk_auto_snapshot_policies WHERE disk_id > ? ORDER BY disk_id`+
-		pageSQL(store.Page{Number: 1, Size: limit}), afterDiskID)
+	}, `SELECT `+diskPolicyColumns+` FROM disk_auto_snapshot_policies`+w.sql()+` ORDER BY disk_id`+
+		pageSQL(store.Page{Number: 1, Size: limit}), w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("list disk policies: %w", err)
 	}

@@ -311,13 +311,17 @@ func testDiskPolicies(t *testing.T, s store.Store) {
 		if err != nil || counts["p-1"] != 1 || counts["p-2"] != 2 || counts["p-3"] != 0 {
 			t.Errorf("CountPolicyDisks = %v, %v", counts, err)
 		}
-		all, err := tx.ListDiskPolicies("", 0)
+		all, err := tx.ListDiskPolicies("", "", 0)
 		if err != nil || len(all) != 4 {
 			t.Errorf("ListDiskPolicies = %+v, %v", all, err)
 		}
-		page, _ := tx.ListDiskPolicies("d-1", 2)
+		page, _ := tx.ListDiskPolicies("", "d-1", 2)
 		if len(page) != 2 || page[0].DiskID != "d-2" || page[1].DiskID != "d-3" {
 			t.Errorf("ListDiskPolicies after d-1 = %+v", page)
+		}
+		ofP2, _ := tx.ListDiskPolicies("p-2", "", 0)
+		if len(ofP2) != 2 || ofP2[0].DiskID != "d-2" || ofP2[1].DiskID != "d-3" {
+			t.Errorf("ListDiskPolicies of p-2 = %+v", ofP2)
 		}
 		return nil
 	})
