@@ -44,7 +44,9 @@ var migrateMessages = map[int]string{
 	MigrateFailRetry:       "migrate disk fail with retry.",
 }
 
-func migrateResult(code int) MigrateResult { return MigrateResult{Code: code, Msg: migrateMessages[code]} }
+func migrateResult(code int) MigrateResult {
+	return MigrateResult{Code: code, Msg: migrateMessages[code]}
+}
 
 // storageTypes are the back end's storage types dest_disk_type may also name;
 // they do not change the disk's category. io7 and io8 need IOPS and BPS.
