@@ -212,11 +212,13 @@ func (s *Server) route(c *call) (*Endpoint, error) {
 	return ep, nil
 }
 
-// resolveRegion defaults RegionId and rejects regions the topology does not have.
+// resolveRegion defaults RegionId and rejects regions the topology does not
+// have. The v7 SDK sends the automatic snapshot policy actions' region as
+// regionId: it counts when RegionId is absent.
 func (s *Server) resolveRegion(c *call) error {
 	region := c.params.Get("RegionId")
 	if region == "" {
-		region = s.cfg.DefaultRegion
+		region = firstNonEmpty(c.params.Get("regionId"), s.cfg.DefaultRegion)
 		c.params["RegionId"] = []string{region}
 	}
 	if !s.cfg.KnownRegion(region) {

@@ -8,7 +8,9 @@ import (
 	"github.com/ecsd/ecsd/internal/service/instance"
 	"github.com/ecsd/ecsd/internal/service/keypair"
 	"github.com/ecsd/ecsd/internal/service/secgroup"
+	"github.com/ecsd/ecsd/internal/service/snapshot"
 	"github.com/ecsd/ecsd/internal/service/tag"
+	"github.com/ecsd/ecsd/internal/service/task"
 )
 
 // Deps are the dependencies of the ECS handlers.
@@ -27,6 +29,10 @@ type Deps struct {
 	Disks     *disk.Service
 	// Tags is the service behind AddTags, TagResources and their kin.
 	Tags *tag.Service
+	// Snapshots is the service behind snapshots, their policies, ResetDisk
+	// and migrate_disk; Tasks answers DescribeTasks and its kin.
+	Snapshots *snapshot.Service
+	Tasks     *task.Engine
 }
 
 // Handlers implements the ECS actions; the HTTP front finds its methods by

@@ -230,7 +230,7 @@ func (s *Service) remove(tx store.Tx, in store.Instance) error {
 	if err := releasePublicIP(tx, in.PublicIP); err != nil {
 		return err
 	}
-	if err := releaseDisks(tx, in, s.now()); err != nil {
+	if err := s.releaseDisks(tx, in, s.now()); err != nil {
 		return err
 	}
 	if err := tx.DeleteAllTags(in.AccountID, store.TagTypeInstance, in.ID); err != nil {

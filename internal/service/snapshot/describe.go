@@ -61,6 +61,8 @@ type Page struct {
 type View struct {
 	store.Snapshot
 	Tags []store.Tag
+	// RemainSeconds is how long until its retention runs out (0: kept until deleted).
+	RemainSeconds int
 }
 
 // ParseIDs reads a JSON array of at most MaxIDs IDs; "" is nil (no filter),
@@ -135,8 +137,13 @@ func (s *Service) List(ctx context.Context, c Caller, q Query) (Page, error) {
 		if err != nil {
 			return fmt.Errorf("snapshot tags: %w", err)
 		}
+		now := s.now()
 		for _, sn := range list {
-			out.Snapshots = append(out.Snapshots, View{Snapshot: sn, Tags: tags[sn.ID]})
+			v := View{Snapshot: sn, Tags: tags[sn.ID]}
+			if sn.ExpiresAt.After(now) {
+				v.RemainSeconds = int(sn.ExpiresAt.Sub(now) / time.Second)
+			}
+			out.Snapshots = append(out.Snapshots, v)
 		}
 		return nil
 	})
