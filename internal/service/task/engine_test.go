@@ -321,3 +321,29 @@ func waitFor(t *testing.T, cond func() bool, what string) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestATaskIsNoLongerThisProcesssOwnOnceItsStepSaves guards a race: a step
+// that is due again at once is saved with its lease released, and the runner
+// loop may claim it before the worker goroutine returns. If the process still
+// counted the task as its own at that moment, the claim would skip it while
+// holding its lease, and the task would wait for the lease to expire.
+func TestATaskIsNoLongerThisProcesssOwnOnceItsStepSaves(t *testing.T) {
+	e := newEnv(t)
+	var eng *Engine
+	stillMine := false
+	eng = e.engine(t, "a", Kind{Action: "Again", Step: func(_ context.Context, tk store.Task) (Outcome, error) {
+		return Outcome{Next: tk.Step + 1, Done: tk.Step == 1, Apply: func(store.Tx) error {
+			eng.mu.Lock()
+			stillMine = stillMine || eng.running[tk.ID]
+			eng.mu.Unlock()
+			return nil
+		}}, nil
+	}})
+	e.enqueue(t, eng, Spec{AccountID: 1, RegionID: "cn-hangzhou", Action: "Again"})
+	if n, _ := eng.Settle(t.Context(), 10); n != 2 {
+		t.Fatalf("ran %d steps", n)
+	}
+	if stillMine {
+		t.Error("while its step was saved, the task still counted as running in this process")
+	}
+}

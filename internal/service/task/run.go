@@ -281,6 +281,12 @@ func backoff(n int) time.Duration {
 // discarded: whoever holds the task now decides.
 func (e *Engine) save(ctx context.Context, t store.Task, edit func(cur *store.Task, now time.Time) error,
 	apply func(tx store.Tx) error) {
+	// The step is over: from the save on, the task may be claimed again (a
+	// claim before the save commits finds the lease still held), so this
+	// process must not skip it as its own.
+	e.mu.Lock()
+	delete(e.running, t.ID)
+	e.mu.Unlock()
 	now := e.now()
 	cur := t
 	if err := edit(&cur, now); err != nil {
