@@ -75,8 +75,8 @@ func TestAutomaticSnapshotPoliciesFollowTheGuideThroughBothSDKs(t *testing.T) {
 	if _, err := c.ApplyAutoSnapshotPolicy(apply); err != nil {
 		t.Fatalf("ApplyAutoSnapshotPolicy: %v", err)
 	}
-	if d := waitDisk(t, c, disk, "Available"); !d.EnableAutoSnapshot || !d.EnableAutomatedSnapshotPolicy {
-		t.Errorf("a disk executing a policy: EnableAutoSnapshot %v", d.EnableAutoSnapshot)
+	if d := waitDisk(t, c, disk, "Available"); !d.EnableAutoSnapshot || !d.EnableAutomatedSnapshotPolicy || d.AutoSnapshotPolicyId != id {
+		t.Errorf("a disk executing a policy: EnableAutoSnapshot %v, AutoSnapshotPolicyId %q", d.EnableAutoSnapshot, d.AutoSnapshotPolicyId)
 	}
 	apply.DiskIds = diskIDs(t, "d-nope")
 	_, err = c.ApplyAutoSnapshotPolicy(apply)
@@ -121,8 +121,8 @@ func TestAutomaticSnapshotPoliciesFollowTheGuideThroughBothSDKs(t *testing.T) {
 	if _, err := c.CancelAutoSnapshotPolicy(cancel); err != nil {
 		t.Fatalf("CancelAutoSnapshotPolicy: %v", err)
 	}
-	if d := waitDisk(t, c, disk, "Available"); d.EnableAutoSnapshot {
-		t.Error("the disk still executes a policy after CancelAutoSnapshotPolicy")
+	if d := waitDisk(t, c, disk, "Available"); d.EnableAutoSnapshot || d.AutoSnapshotPolicyId != "" {
+		t.Errorf("the disk still executes a policy after CancelAutoSnapshotPolicy: %+v", d)
 	}
 	del := ecs.CreateDeleteAutoSnapshotPolicyRequest()
 	del.AutoSnapshotPolicyId = id
