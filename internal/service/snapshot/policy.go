@@ -20,15 +20,14 @@ const (
 	RetentionForever = -1
 	// MaxPolicyDisks is how many disks one ApplyAutoSnapshotPolicy or
 	// CancelAutoSnapshotPolicy may name (the guide's "最多 X 个").
-	MaxPolicyDisks  = 1000
-	MaxPolicyPage   = 50
-	maxPolicyIDs    = 100
-	policyAvailable = "Normal"
+	MaxPolicyDisks = 1000
+	MaxPolicyPage  = 50
+	maxPolicyIDs   = 100
 )
 
-// PolicyStatus is every policy's Status (AutoSnapshotPolicyType's Available;
-// Alibaba Cloud answers Normal, which Terraform waits for).
-const PolicyStatus = policyAvailable
+// PolicyStatus is every policy's Status: Alibaba Cloud's Normal, which
+// Terraform waits for (the guide's AutoSnapshotPolicyType says Available).
+const PolicyStatus = "Normal"
 
 // ParseHours reads TimePoints: a JSON array of 1 to 24 hours 0–23, as strings
 // ("1", " 11 ") or numbers; repeats fold. The answer is ascending.

@@ -188,13 +188,6 @@ func creatingSnapshot(tx store.Tx, accountID int64, diskID string) (bool, error)
 	return n > 0, nil
 }
 
-// CreatingSnapshot reports, inside tx, whether a snapshot of the account's disk
-// is being taken: the disk actions refuse to change such a disk (DeleteDisk's
-// DiskCreatingSnapshots, ReInitDisk's and ReplaceSystemDisk's DiskCreatingSnapshot).
-func CreatingSnapshot(tx store.Tx, accountID int64, diskID string) (bool, error) {
-	return creatingSnapshot(tx, accountID, diskID)
-}
-
 // validName applies the guide's rule for snapshot and policy names: 2–128
 // characters, starting with a letter or a Chinese character, then letters,
 // Chinese characters, digits, '_' and '-'; never http:// or https://.
