@@ -223,7 +223,9 @@ func TestCreateSnapshotRefusesWhatTheGuideRefuses(t *testing.T) {
 // SnapshotCreatedDisk unless Force; a missing snapshot is ignored; deleting a
 // snapshot still being taken cancels its task.
 func TestDeleteSnapshotRefusesOneDisksWereMadeFromUnlessForced(t *testing.T) {
-	s := startServer(t, serverOptions{args: []string{"--sim-snapshot-time", "300ms"}})
+	// Long enough for the DeleteSnapshot sent right after a CreateSnapshot to
+	// find the copy under way, whatever the store.
+	s := startServer(t, serverOptions{args: []string{"--sim-snapshot-time", "3s"}})
 	c := oldSDK(t, s, testAccessKeyID, testAccessKeySecret)
 	inst := launchInstance(t, s, c)
 	data := attachedDisk(t, c, inst, "source", 35)
