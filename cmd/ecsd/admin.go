@@ -85,6 +85,15 @@ func lockInstance(ctx context.Context, dataDir, dsn string, accountID int64, ins
 	if err != nil {
 		return err
 	}
-	svcs := app.NewServices(st, gen, clk, cat, compute, slog.New(slog.NewTextHandler(io.Discard, nil)), netip.Prefix{})
+	volumes, err := sim.NewVolumes(sim.VolumeConfig{}, clk)
+	if err != nil {
+		return err
+	}
+	// The admin command runs no task runner: "admin" names it in leases it never takes.
+	svcs, err := app.NewServices(st, gen, clk, cat, app.Drivers{Compute: compute, Volumes: volumes},
+		slog.New(slog.NewTextHandler(io.Discard, nil)), netip.Prefix{}, "admin")
+	if err != nil {
+		return err
+	}
 	return svcs.Instances.LockForSecurity(ctx, accountID, instanceID, locked)
 }

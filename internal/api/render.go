@@ -62,11 +62,25 @@ type errorBody struct {
 	Recommend string `json:"Recommend"`
 }
 
+// Bare is implemented by the responses of the guide's snake_case back-end
+// actions (migrate_disk, query_load_progress, 1.7.11–1.7.12), which answer
+// their own JSON object ({"code":…,"msg":…}) and nothing else: no RequestId
+// member (it is still in the x-acs-request-id header), JSON whatever Format
+// asks for, HTTP 200 whatever the code says.
+type Bare interface {
+	// BareResponse marks the type; it is never called.
+	BareResponse()
+}
+
 // writeSuccess renders a handler's response with RequestId first.
 func writeSuccess(w http.ResponseWriter, format, action, requestID string, resp any) error {
 	body, err := json.Marshal(resp)
 	if err != nil {
 		return fmt.Errorf("encode %s response: %w", action, err)
+	}
+	if _, bare := resp.(Bare); bare {
+		writeBody(w, formatJSON, http.StatusOK, requestID, body)
+		return nil
 	}
 	body = withRequestID(body, requestID)
 	if format == formatXML {

@@ -244,10 +244,12 @@ func (s *Server) route(c *call) (*Endpoint, error) {
 
 // resolveRegion defaults RegionId and rejects regions the topology does not
 // have. Global products (RAM, STS) take any RegionId: clients send their own.
+// The v7 SDK sends the automatic snapshot policy actions' region as regionId:
+// it counts when RegionId is absent.
 func (s *Server) resolveRegion(c *call, ep *Endpoint) error {
 	region := c.params.Get("RegionId")
 	if region == "" {
-		region = s.cfg.DefaultRegion
+		region = firstNonEmpty(c.params.Get("regionId"), s.cfg.DefaultRegion)
 		c.params["RegionId"] = []string{region}
 	}
 	if !ep.Global && !s.cfg.KnownRegion(region) {

@@ -3,8 +3,11 @@
 package app
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/tls"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +18,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/ecsd/ecsd/internal/api"
@@ -40,7 +44,9 @@ import (
 	"github.com/ecsd/ecsd/internal/service/ram"
 	"github.com/ecsd/ecsd/internal/service/secgroup"
 	"github.com/ecsd/ecsd/internal/service/sts"
+	"github.com/ecsd/ecsd/internal/service/snapshot"
 	"github.com/ecsd/ecsd/internal/service/tag"
+	"github.com/ecsd/ecsd/internal/service/task"
 	"github.com/ecsd/ecsd/internal/store"
 	stsapi "github.com/ecsd/ecsd/internal/sts"
 	"github.com/ecsd/ecsd/internal/vpc"
@@ -58,6 +64,9 @@ type Options struct {
 	TLSCert, TLSKey string
 	// SimDelay is how long each transitional state lasts with the sim driver.
 	SimDelay time.Duration
+	// SimSnapshotTime is how long a snapshot (or a disk migration) takes with
+	// the sim volume driver.
+	SimSnapshotTime time.Duration
 	// PublicIPPool is the CIDR block public IPs are allocated from; empty for
 	// instance.DefaultPublicIPPool.
 	PublicIPPool string
@@ -73,7 +82,8 @@ type Options struct {
 
 // App is the wired server: the HTTP handler, its TLS configuration and the
 // background work beside it (interrupted disk and network interface
-// attachments, the instance reconciler).
+// attachments, the instance reconciler, the task runner and the snapshot
+// scheduler).
 type App struct {
 	Handler    http.Handler
 	TLSConfig  *tls.Config
@@ -128,7 +138,18 @@ func New(ctx context.Context, o Options, st store.Store, addr string, stdout io.
 			return nil, fmt.Errorf("--public-ip-pool %q: %w", o.PublicIPPool, err)
 		}
 	}
-	svcs := NewServices(st, gen, clk, cat, compute, logger, pool)
+	volumes, err := sim.NewVolumes(sim.VolumeConfig{SnapshotTime: o.SimSnapshotTime, MigrationTime: o.SimSnapshotTime}, clk)
+	if err != nil {
+		return nil, err
+	}
+	owner, err := nodeID(o.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	svcs, err := NewServices(st, gen, clk, cat, Drivers{Compute: compute, Volumes: volumes}, logger, pool, owner)
+	if err != nil {
+		return nil, err
+	}
 	tokenClock := offsetClock{base: clk, offset: o.TokenClockOffset}
 	svcs.STS = sts.New(sts.Deps{Store: st, IDs: gen, Clock: tokenClock})
 	svcs.Console = console.New(console.Deps{Store: st, Clock: clk, URLLifetime: o.ConsoleURLLifetime}) // the configured lifetime
@@ -167,6 +188,14 @@ func New(ctx context.Context, o Options, st store.Store, addr string, stdout io.
 		return nil, err
 	}
 	background := func(ctx context.Context) {
+		// The task runner resumes interrupted tasks and the snapshot scheduler
+		// catches up with the slots missed while ecsd was down (docs/tasks.md,
+		// docs/snapshots.md); both run beside the instance reconciler.
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() { defer wg.Done(); svcs.Tasks.Run(ctx) }()
+		go func() { defer wg.Done(); svcs.Snapshots.RunScheduler(ctx) }()
+		defer wg.Wait()
 		// Finish disk attachments a crash interrupted, then reconcile instances.
 		if err := svcs.Disks.Resume(ctx); err != nil {
 			logger.Error("resume disk attachments", "err", err)
@@ -191,16 +220,29 @@ type Services struct {
 	Tags           *tag.Service
 	DeploymentSets *deploymentset.Service
 	// RAM holds the identities inside accounts; STS issues temporary credentials.
-	RAM     *ram.Service
-	STS     *sts.Service
-	ENIs    *eni.Service
-	Console *console.Service
+	RAM       *ram.Service
+	STS       *sts.Service
+	ENIs      *eni.Service
+	Console   *console.Service
+	Tasks     *task.Engine
+	Snapshots *snapshot.Service
+}
+
+// Drivers are the data plane: the compute driver, and the volume driver that
+// takes snapshots and moves disks.
+type Drivers struct {
+	Compute driver.Compute
+	Volumes interface {
+		driver.Snapshotter
+		driver.DiskMigrator
+	}
 }
 
 // NewServices builds every resource service on one store, ID generator, clock and
-// compute driver.
-func NewServices(st store.Store, gen ids.Generator, clk clock.Waiter, cat *catalog.Catalog, compute driver.Compute,
-	logger *slog.Logger, publicIPPool netip.Prefix) Services {
+// drivers; owner names this node's task runner (stable across its restarts).
+func NewServices(st store.Store, gen ids.Generator, clk clock.Waiter, cat *catalog.Catalog, drv Drivers,
+	logger *slog.Logger, publicIPPool netip.Prefix, owner string) (Services, error) {
+	compute := drv.Compute
 	// A security group's members are its instances and secondary network interfaces.
 	s := Services{
 		Network:        network.New(network.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat}),
@@ -208,16 +250,42 @@ func NewServices(st store.Store, gen ids.Generator, clk clock.Waiter, cat *catal
 		KeyPairs:       keypair.New(keypair.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat}),
 		Images:         image.New(image.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat}),
 	}
+	s.Tasks = task.New(task.Config{Store: st, IDs: gen, Clock: clk, Logger: logger, Owner: owner})
+	var err error
+	s.Snapshots, err = snapshot.New(snapshot.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Tasks: s.Tasks,
+		Volumes: drv.Volumes, Migrator: drv.Volumes, Logger: logger})
+	if err != nil {
+		return Services{}, err
+	}
 	s.Instances = instance.New(instance.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Network: s.Network,
-		Images: s.Images, Compute: compute, Logger: logger, PublicIPPool: publicIPPool})
+		Images: s.Images, Compute: compute, Logger: logger, PublicIPPool: publicIPPool, Snapshots: s.Snapshots})
 	s.Tags = tag.New(tag.Deps{Store: st, Clock: clk, Images: s.Images})
-	s.Disks = disk.New(disk.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Images: s.Images, Compute: compute})
+	s.Disks = disk.New(disk.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Images: s.Images, Compute: compute,
+		Snapshots: s.Snapshots})
 	s.DeploymentSets = deploymentset.New(deploymentset.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat})
 	s.RAM = ram.New(ram.Deps{Store: st, IDs: gen, Clock: clk})
 	s.STS = sts.New(sts.Deps{Store: st, IDs: gen, Clock: clk})
 	s.ENIs = eni.New(eni.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Network: s.Network, Compute: compute})
 	s.Console = console.New(console.Deps{Store: st, Clock: clk})
-	return s
+	return s, nil
+}
+
+// nodeID returns the name of this node's task runner, kept in the data dir so
+// that a restarted server takes back its own task leases at once.
+func nodeID(dataDir string) (string, error) {
+	path := filepath.Join(dataDir, "node-id")
+	if b, err := os.ReadFile(path); err == nil && len(bytes.TrimSpace(b)) > 0 {
+		return string(bytes.TrimSpace(b)), nil
+	}
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	id := "node-" + hex.EncodeToString(b[:])
+	if err := writeFileAtomic(path, []byte(id+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("store node id: %w", err)
+	}
+	return id, nil
 }
 
 // NewRegistry routes every action of the checked-in specs to its handlers.
@@ -230,7 +298,7 @@ func NewRegistry(cat *catalog.Catalog, endpoint string, svcs Services) (*api.Reg
 	if err := reg.Bind(ecsAPI, ecs.New(ecs.Deps{Catalog: cat, Endpoint: endpoint,
 		SecurityGroups: svcs.SecurityGroups, KeyPairs: svcs.KeyPairs, Images: svcs.Images,
 		Instances: svcs.Instances, Disks: svcs.Disks, Tags: svcs.Tags, DeploymentSets: svcs.DeploymentSets,
-		ENIs: svcs.ENIs, Console: svcs.Console})); err != nil {
+		ENIs: svcs.ENIs, Console: svcs.Console, Snapshots: svcs.Snapshots, Tasks: svcs.Tasks})); err != nil {
 		return nil, err
 	}
 	vpcAPI, err := apispec.VPC()

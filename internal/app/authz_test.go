@@ -83,7 +83,14 @@ func newAuthzServer(t *testing.T) *authzServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svcs := NewServices(st, gen, clk, cat, compute, logger, netip.Prefix{})
+	volumes, err := sim.NewVolumes(sim.VolumeConfig{}, clk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svcs, err := NewServices(st, gen, clk, cat, Drivers{Compute: compute, Volumes: volumes}, logger, netip.Prefix{}, "node-test")
+	if err != nil {
+		t.Fatal(err)
+	}
 	reg, err := NewRegistry(cat, "127.0.0.1:8080", svcs)
 	if err != nil {
 		t.Fatal(err)

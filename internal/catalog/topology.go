@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -32,6 +33,40 @@ type Region struct {
 	Endpoint string `yaml:"endpoint,omitempty"`
 	// Zones are the region's zones, in DescribeZones order.
 	Zones []Zone `yaml:"zones"`
+	// TimeZone is the UTC offset of the region's local time, ±HH:MM; empty
+	// means DefaultTimeZone. Automatic snapshot policies fire at hours of it.
+	TimeZone string `yaml:"timeZone,omitempty"`
+}
+
+// DefaultTimeZone is the local time of a region without a TimeZone: China
+// Standard Time, the zone of the guide's Apsara Stack regions. It has no
+// daylight saving time, so every local hour happens exactly once.
+const DefaultTimeZone = "+08:00"
+
+// Location returns the region's local time zone, a fixed offset.
+func (r Region) Location() *time.Location {
+	tz := r.TimeZone
+	if tz == "" {
+		tz = DefaultTimeZone
+	}
+	loc, err := parseUTCOffset(tz)
+	if err != nil { // Validate refuses such a topology
+		loc, _ = parseUTCOffset(DefaultTimeZone)
+	}
+	return loc
+}
+
+// parseUTCOffset reads ±HH:MM (at most ±14:00) as a fixed time zone named "UTC±HH:MM".
+func parseUTCOffset(s string) (*time.Location, error) {
+	t, err := time.Parse("-07:00", s)
+	if err != nil || len(s) != 6 {
+		return nil, fmt.Errorf("timeZone %q is not a UTC offset ±HH:MM", s)
+	}
+	_, off := t.Zone()
+	if off > 14*3600 || off < -14*3600 {
+		return nil, fmt.Errorf("timeZone %q is beyond ±14:00", s)
+	}
+	return time.FixedZone("UTC"+s, off), nil
 }
 
 // Zone is one availability zone of a region.
@@ -137,6 +172,11 @@ func (t Topology) Validate() error {
 			errs = append(errs, fmt.Errorf("%s: listed twice", where))
 		}
 		regions[r.RegionID] = true
+		if r.TimeZone != "" {
+			if _, err := parseUTCOffset(r.TimeZone); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", where, err))
+			}
+		}
 		if len(r.Zones) == 0 {
 			errs = append(errs, fmt.Errorf("%s: no zones", where))
 		}

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestDefaultTopologyHasFiveRegionsWithRealNames(t *testing.T) {
@@ -182,6 +183,25 @@ regions:
 	for _, want := range []string{"does not belong", "tape", "defaultRegion"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+}
+
+func TestRegionLocationIsTheTimeZoneOffsetOrChinaStandardTime(t *testing.T) {
+	at := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		tz   string
+		hour int
+	}{{"", 8}, {"+08:00", 8}, {"-05:00", 19}, {"+05:30", 5}} {
+		if got := (Region{TimeZone: c.tz}).Location(); at.In(got).Hour() != c.hour {
+			t.Errorf("timeZone %q: midnight UTC is %v", c.tz, at.In(got))
+		}
+	}
+	for _, bad := range []string{"UTC", "8", "+8:00", "+15:00", "Asia/Shanghai"} {
+		topo := Topology{DefaultRegion: "r-1", Regions: []Region{{RegionID: "r-1", TimeZone: bad,
+			Zones: []Zone{{ZoneID: "r-1-a"}}}}}
+		if err := topo.Validate(); err == nil {
+			t.Errorf("timeZone %q was accepted", bad)
 		}
 	}
 }

@@ -154,6 +154,7 @@ type DiskItem struct {
 	DetachedTime                  string             `json:"DetachedTime"`
 	ProductCode                   string             `json:"ProductCode"`
 	ResourceGroupId               string             `json:"ResourceGroupId"`
+	AutoSnapshotPolicyId          string             `json:"AutoSnapshotPolicyId"`
 	Tags                          DiskTags           `json:"Tags"`
 }
 
@@ -233,7 +234,8 @@ func diskItem(v disk.View) DiskItem {
 		EnableAutoSnapshot: d.EnableAutoSnapshot, EnableAutomatedSnapshotPolicy: d.EnableAutoSnapshot,
 		Encrypted: d.Encrypted, KMSKeyId: d.KMSKeyID, DiskChargeType: v.ChargeType, MultiAttach: diskMultiAttachDisabled,
 		Attachments: DiskAttachments{Attachment: []DiskAttachment{}}, CreationTime: diskTime(d.CreatedAt),
-		AttachedTime: diskTime(d.AttachedAt), DetachedTime: diskTime(d.DetachedAt), Tags: DiskTags{Tag: []DiskTag{}}}
+		AttachedTime: diskTime(d.AttachedAt), DetachedTime: diskTime(d.DetachedAt), AutoSnapshotPolicyId: v.AutoSnapshotPolicyID,
+		Tags: DiskTags{Tag: []DiskTag{}}}
 	if d.Status == disk.StatusInUse {
 		item.InstanceId, item.Device, item.MountInstanceNum = d.InstanceID, d.Device, 1
 		item.Attachments.Attachment = append(item.Attachments.Attachment,

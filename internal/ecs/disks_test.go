@@ -73,7 +73,7 @@ func diskHandlers(t *testing.T) (*Handlers, context.Context) {
 	return New(Deps{Catalog: cat, Endpoint: testEndpoint, Images: imgs, Disks: svc}), sgAccount(t, 1)
 }
 
-func TestDiskActionsAreRoutedExceptTheSnapshotOnes(t *testing.T) {
+func TestEveryDiskActionOfTheGuideIsRouted(t *testing.T) {
 	h, _ := diskHandlers(t)
 	spec, err := apispec.ECS()
 	if err != nil {
@@ -83,14 +83,12 @@ func TestDiskActionsAreRoutedExceptTheSnapshotOnes(t *testing.T) {
 	if err := reg.Bind(spec, h); err != nil {
 		t.Fatal(err)
 	}
-	later := map[string]bool{"ResetDisk": true, "migrate_disk": true, "query_load_progress": true}
 	for _, a := range spec.Actions {
-		if !strings.HasPrefix(a.Section, "1.7.") {
+		if !strings.HasPrefix(a.Section, "1.7.") && !strings.HasPrefix(a.Section, "1.8.") && !strings.HasPrefix(a.Section, "1.16.") {
 			continue
 		}
-		ep, _ := reg.Lookup(spec.Version, a.Name)
-		if ep == nil || ep.Implemented() == later[a.Name] {
-			t.Errorf("%s (%s): implemented %v, want %v", a.Name, a.Section, ep != nil && ep.Implemented(), !later[a.Name])
+		if ep, _ := reg.Lookup(spec.Version, a.Name); ep == nil || !ep.Implemented() {
+			t.Errorf("%s (%s) is not implemented", a.Name, a.Section)
 		}
 	}
 }

@@ -11,7 +11,9 @@ import (
 	"github.com/ecsd/ecsd/internal/service/instance"
 	"github.com/ecsd/ecsd/internal/service/keypair"
 	"github.com/ecsd/ecsd/internal/service/secgroup"
+	"github.com/ecsd/ecsd/internal/service/snapshot"
 	"github.com/ecsd/ecsd/internal/service/tag"
+	"github.com/ecsd/ecsd/internal/service/task"
 )
 
 // Deps are the dependencies of the ECS handlers.
@@ -36,6 +38,10 @@ type Deps struct {
 	ENIs *eni.Service
 	// Console hands out the URLs of instances' VNC consoles.
 	Console *console.Service
+	// Snapshots is the service behind snapshots, their policies, ResetDisk
+	// and migrate_disk; Tasks answers DescribeTasks and its kin.
+	Snapshots *snapshot.Service
+	Tasks     *task.Engine
 }
 
 // Handlers implements the ECS actions; the HTTP front finds its methods by

@@ -55,6 +55,8 @@ type Tx interface {
 	PlacementTx
 	RAMTx
 	NetworkInterfaceTx
+	TaskTx
+	SnapshotTx
 }
 
 // AccountTx holds accounts, AccessKeys, server settings and ClientToken records.

@@ -40,8 +40,8 @@ type TagMatch struct {
 type TagFilter struct {
 	AccountID int64
 	// RegionID, when set, keeps only the rows of resources that exist in that
-	// region, as their own tables say (instances, disks, security groups, key
-	// pairs, VPCs, VSwitches, network interfaces). Rows of other types (images and snapshots, which
+	// region, as their own tables say (instances, disks, snapshots, security
+	// groups, key pairs, VPCs, VSwitches, network interfaces). Rows of other types (images, which
 	// have no table yet) and rows left behind by deleted resources are then
 	// never listed.
 	RegionID string

@@ -261,7 +261,7 @@ func TestDiskErrorsCarryTheGuidesCodesAndStatuses(t *testing.T) {
 	reset := ecs.CreateResetDiskRequest()
 	reset.DiskId, reset.SnapshotId = "d-none", "s-none"
 	_, err = c.ResetDisk(reset)
-	wantServerError(t, "ResetDisk (comes with snapshots)", err, "NotImplemented", 501)
+	wantServerError(t, "ResetDisk of an unknown disk", err, "InvalidDiskId.NotFound", 404)
 }
 
 func TestTerraformAndTeaSDKReadDiskFieldsWithTheirJSONTypes(t *testing.T) {

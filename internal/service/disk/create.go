@@ -63,8 +63,13 @@ func (s *Service) Create(ctx context.Context, c Caller, in CreateInput) (string,
 			}
 			d := store.Disk{ID: s.deps.IDs.NewID("d", c.RegionID), AccountID: c.AccountID, RegionID: c.RegionID,
 				ZoneID: in.ZoneID, Name: in.Name, Description: in.Description, Type: TypeData, Category: in.Category,
-				SizeGiB: *in.Size, PerformanceLevel: in.PerformanceLevel, Status: StatusAvailable, Portable: true,
+				PerformanceLevel: in.PerformanceLevel, Status: StatusAvailable, Portable: true,
 				DeleteAutoSnapshot: true, Encrypted: in.Encrypted, KMSKeyID: in.KMSKeyID, CreatedAt: now}
+			if in.SnapshotID == "" {
+				d.SizeGiB = *in.Size
+			} else if err := fromSnapshot(tx, c, &d, in.SnapshotID); err != nil {
+				return created{}, err
+			}
 			if err := tx.CreateDisk(d); err != nil {
 				return created{}, fmt.Errorf("create disk: %w", err)
 			}
@@ -112,13 +117,40 @@ func (s *Service) checkCreate(c Caller, in *CreateInput) error {
 		return apierr.InvalidParameter("PerformanceLevel")
 	}
 	if in.SnapshotID != "" {
-		return ErrSnapshotNotFound()
+		in.Size = nil // the disk is the snapshot's size (1.7.1: Size is ignored)
+		return nil
 	}
 	if in.Size == nil {
 		return errSizeOrSnapshot()
 	}
 	if !sizes.Contains(*in.Size) {
 		return apierr.InvalidParameter("Size")
+	}
+	return nil
+}
+
+// fromSnapshot makes d a copy of the caller's snapshot id (CreateDisk's
+// SnapshotId): accomplished, of a data disk, no larger than the category
+// allows; d gets its size (at least the category's minimum) and encryption.
+func fromSnapshot(tx store.Tx, c Caller, d *store.Disk, id string) error {
+	sn, err := tx.GetSnapshot(c.AccountID, id)
+	switch {
+	case errors.Is(err, store.ErrNotFound) || err == nil && sn.RegionID != c.RegionID:
+		return ErrSnapshotNotFound()
+	case err != nil:
+		return fmt.Errorf("snapshot %s: %w", id, err)
+	case sn.Status != store.SnapshotAccomplished:
+		return errSnapshotNotReady()
+	case sn.SourceDiskType == TypeSystem:
+		return errNotDataDiskSnapshot()
+	}
+	sizes, _ := DataDiskSize(d.Category, d.PerformanceLevel)
+	if sn.SourceDiskSizeGiB > sizes.Max {
+		return errSnapshotTooLarge()
+	}
+	d.SizeGiB, d.SourceSnapshotID = max(sn.SourceDiskSizeGiB, sizes.Min), sn.ID
+	if sn.Encrypted {
+		d.Encrypted, d.KMSKeyID = true, sn.KMSKeyID
 	}
 	return nil
 }
@@ -221,9 +253,18 @@ func (s *Service) Delete(ctx context.Context, c Caller, diskID string) error {
 		case d.Status != StatusAvailable:
 			return errDiskStatus(msgDiskStatus)
 		}
+		if busy, err := creatingSnapshot(tx, d); err != nil || busy {
+			if err == nil {
+				err = errCreatingSnapshot("DiskCreatingSnapshots")
+			}
+			return err
+		}
 		if err := tx.DeleteDisk(c.AccountID, d.ID); err != nil {
 			return fmt.Errorf("delete disk %s: %w", d.ID, err)
 		}
-		return deleteTags(tx, c.AccountID, d.ID)
+		if err := deleteTags(tx, c.AccountID, d.ID); err != nil {
+			return err
+		}
+		return s.released(tx, d)
 	})
 }

@@ -32,9 +32,28 @@ func ErrInstanceNotFound() *apierr.Error {
 	return apierr.NotFound("InvalidInstanceId.NotFound", "The specified instance does not exist.")
 }
 
-// ErrSnapshotNotFound is the answer for a SnapshotId: ecsd has no snapshots yet.
+// ErrSnapshotNotFound is the answer for a SnapshotId that does not exist or is
+// another account's.
 func ErrSnapshotNotFound() *apierr.Error {
 	return apierr.NotFound("InvalidSnapshotId.NotFound", "The specified snapshot does not exist.")
+}
+
+func errSnapshotNotReady() *apierr.Error {
+	return apierr.Forbidden("InvalidSnapshotId.NotReady", "The specified snapshot has not completed yet.")
+}
+
+func errNotDataDiskSnapshot() *apierr.Error {
+	return apierr.Forbidden("InvalidSnapshotId.NotDataDiskSnapshot", "The specified snapshot is system disk snapshot.")
+}
+
+func errSnapshotTooLarge() *apierr.Error {
+	return apierr.Forbidden("InvalidSnapshot.TooLarge", "The capacity of snapshot exceeds 2000GB.")
+}
+
+// errCreatingSnapshot is ReInitDisk's and ReplaceSystemDisk's answer while a
+// snapshot of the disk is being taken; DeleteDisk's code has a final s.
+func errCreatingSnapshot(code string) *apierr.Error {
+	return apierr.Forbidden(code, "The operation is denied due to a snapshot of the specified disk is not completed yet.")
 }
 
 func errZoneNotFound() *apierr.Error {

@@ -84,6 +84,8 @@ type View struct {
 	OperationLocks []string
 	// ChargeType is the DiskChargeType (PostPaid).
 	ChargeType string
+	// AutoSnapshotPolicyID is the automatic snapshot policy the disk executes ("" when none).
+	AutoSnapshotPolicyID string
 }
 
 // ParseDiskIDs decodes DescribeDisks' DiskIds, a JSON array of at most 100 IDs.
@@ -403,7 +405,14 @@ func views(tx store.Tx, c Caller, disks []store.Disk, locks *lockCache) ([]View,
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, View{Disk: d, Tags: tags[d.ID], OperationLocks: l, ChargeType: chargeTypePostPaid})
+		v := View{Disk: d, Tags: tags[d.ID], OperationLocks: l, ChargeType: chargeTypePostPaid}
+		switch p, err := tx.GetDiskPolicy(c.AccountID, d.ID); {
+		case err == nil:
+			v.AutoSnapshotPolicyID = p.PolicyID
+		case !errors.Is(err, store.ErrNotFound):
+			return nil, fmt.Errorf("policy of disk %s: %w", d.ID, err)
+		}
+		out = append(out, v)
 	}
 	return out, nil
 }

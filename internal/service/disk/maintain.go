@@ -30,8 +30,10 @@ func errSourceSnapshot() *apierr.Error {
 // ReInit re-initialises an In_use disk of a Stopped instance (ReInitDisk,
 // 1.7.6): a system disk to its image, a data disk to empty (or to its source
 // snapshot). An instance that has never started since it was created cannot
-// (IncorrectDiskStatus.NeverUsed). ecsd's volumes hold no data yet, so the
-// disk's row does not change and ReIniting is never observed.
+// (IncorrectDiskStatus.NeverUsed), nor can a disk with a snapshot under way
+// (DiskCreatingSnapshot), nor a disk made from a snapshot deleted since
+// (InvalidSourceSnapshot). ecsd's volumes hold no data yet, so the disk's row
+// does not change and ReIniting is never observed.
 func (s *Service) ReInit(ctx context.Context, c Caller, diskID string) error {
 	now := s.now()
 	return s.deps.Store.View(ctx, func(tx store.Tx) error {
@@ -54,8 +56,19 @@ func (s *Service) ReInit(ctx context.Context, c Caller, diskID string) error {
 			return errInstanceLocked()
 		case inst.StartedAt.IsZero():
 			return errNeverUsed()
-		case d.SourceSnapshotID != "": // ecsd keeps no snapshots: the source is gone
-			return errSourceSnapshot()
+		}
+		if busy, err := creatingSnapshot(tx, d); err != nil || busy {
+			if err == nil {
+				err = errCreatingSnapshot("DiskCreatingSnapshot")
+			}
+			return err
+		}
+		if d.SourceSnapshotID != "" {
+			if _, err := tx.GetSnapshot(c.AccountID, d.SourceSnapshotID); errors.Is(err, store.ErrNotFound) {
+				return errSourceSnapshot()
+			} else if err != nil {
+				return fmt.Errorf("source snapshot of %s: %w", d.ID, err)
+			}
 		}
 		return nil
 	})
@@ -129,6 +142,12 @@ func checkResize(tx store.Tx, c Caller, d store.Disk, in ResizeInput, now time.T
 	default:
 		return errResizeStatus()
 	}
+	if busy, err := creatingSnapshot(tx, d); err != nil || busy {
+		if err == nil {
+			err = errResizeStatus() // "磁盘上如果正在执行打快照的操作，则此时不允许进行扩容操作"
+		}
+		return err
+	}
 	if in.NewSize <= d.SizeGiB {
 		return errSizeTooSmall()
 	}
@@ -184,10 +203,19 @@ func (s *Service) ReplaceSystemDisk(ctx context.Context, c Caller, in ReplaceInp
 			d := newSystemDisk(old, inst, img.ID, size, now)
 			d.ID = s.deps.IDs.NewID("d", c.RegionID)
 			if old.ID != "" {
+				if busy, err := creatingSnapshot(tx, old); err != nil || busy {
+					if err == nil {
+						err = errCreatingSnapshot("DiskCreatingSnapshot")
+					}
+					return replaced{}, err
+				}
 				if err := tx.DeleteDisk(c.AccountID, old.ID); err != nil {
 					return replaced{}, fmt.Errorf("release system disk %s: %w", old.ID, err)
 				}
 				if err := deleteTags(tx, c.AccountID, old.ID); err != nil {
+					return replaced{}, err
+				}
+				if err := s.released(tx, old); err != nil {
 					return replaced{}, err
 				}
 			}

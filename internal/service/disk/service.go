@@ -51,6 +51,36 @@ type Deps struct {
 	Compute driver.Compute
 	// Limits are optional quotas.
 	Limits Limits
+	// Snapshots, when set, is told of every disk deleted (its automatic
+	// snapshots and policy, guide 1.7.10, 1.8).
+	Snapshots DiskReleaser
+}
+
+// DiskReleaser is told, inside the transaction, of a disk being deleted.
+type DiskReleaser interface {
+	DiskReleased(tx store.Tx, d store.Disk) error
+}
+
+// released tells the snapshot service of a deleted disk.
+func (s *Service) released(tx store.Tx, d store.Disk) error {
+	if s.deps.Snapshots == nil {
+		return nil
+	}
+	if err := s.deps.Snapshots.DiskReleased(tx, d); err != nil {
+		return fmt.Errorf("snapshots of released disk %s: %w", d.ID, err)
+	}
+	return nil
+}
+
+// creatingSnapshot reports whether a snapshot of the disk is being taken: the
+// disk actions refuse to delete, re-initialise, resize or replace such a disk.
+func creatingSnapshot(tx store.Tx, d store.Disk) (bool, error) {
+	_, n, err := tx.ListSnapshots(store.SnapshotFilter{AccountID: d.AccountID, SourceDiskIDs: []string{d.ID},
+		Statuses: []string{store.SnapshotProgressing}, Page: store.Page{Number: 1, Size: 1}})
+	if err != nil {
+		return false, fmt.Errorf("snapshots of %s: %w", d.ID, err)
+	}
+	return n > 0, nil
 }
 
 // Service implements the disk use cases.

@@ -1,6 +1,8 @@
 package instance
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -35,7 +37,7 @@ const (
 type diskPlan struct {
 	category, name, description   string
 	performanceLevel, device      string
-	kmsKeyID                      string
+	kmsKeyID, snapshotID          string
 	size                          int
 	encrypted, deleteWithInstance bool
 }
@@ -173,11 +175,25 @@ func (p *plan) planDataDisk(in DataDiskInput, defaultCategory string) (diskPlan,
 	case p.r.create && p.systemDisk.category == CategoryCloud && d.category != CategoryCloud:
 		return d, errDataDiskMustBeCloud()
 	case in.SnapshotID != "":
-		return d, p.r.errDataDiskSnapshotNotFound() // ecsd has no snapshots yet
+		// The disk is the snapshot's size; DataDisk.n.Size is ignored (1.5.1).
+		sn, ok := p.snapshots[in.SnapshotID]
+		switch {
+		case !ok:
+			return d, p.r.errDataDiskSnapshotNotFound()
+		case sn.Status != store.SnapshotAccomplished:
+			return d, errSnapshotNotReady()
+		case sn.SourceDiskType == diskTypeSystem:
+			return d, errNotDataDiskSnapshot()
+		case sn.SourceDiskSizeGiB > hi:
+			return d, errDataDiskSize()
+		}
+		d.snapshotID, d.size = sn.ID, max(sn.SourceDiskSizeGiB, lo)
+		d.encrypted, d.kmsKeyID = sn.Encrypted, firstSet(d.kmsKeyID, sn.KMSKeyID)
 	case in.Size == nil || *in.Size < lo || *in.Size > hi:
 		return d, errDataDiskSize()
+	default:
+		d.size = *in.Size
 	}
-	d.size = *in.Size
 	level, ok := performanceLevel(d.category, in.PerformanceLevel, d.size)
 	if !ok {
 		return d, errDataDiskSize()
@@ -243,9 +259,17 @@ func (s *Service) createDisks(tx store.Tx, in store.Instance, p *plan, now time.
 		if i == 0 {
 			typ = diskTypeSystem
 		}
+		if d.snapshotID != "" {
+			if _, err := tx.GetSnapshot(in.AccountID, d.snapshotID); err != nil {
+				if errors.Is(err, store.ErrNotFound) {
+					return p.r.errDataDiskSnapshotNotFound() // deleted since the call was checked
+				}
+				return fmt.Errorf("snapshot %s: %w", d.snapshotID, err)
+			}
+		}
 		row := store.Disk{ID: s.deps.IDs.NewID("d", in.RegionID), AccountID: in.AccountID, RegionID: in.RegionID,
 			ZoneID: in.ZoneID, Name: d.name, Description: d.description, Type: typ, Category: d.category,
-			SizeGiB: d.size, PerformanceLevel: d.performanceLevel, InstanceID: in.ID, Device: d.device,
+			SizeGiB: d.size, PerformanceLevel: d.performanceLevel, InstanceID: in.ID, Device: d.device, SourceSnapshotID: d.snapshotID,
 			Status: diskStatusInUse, Portable: typ == diskTypeData && d.category != CategoryEphemeralSSD,
 			DeleteWithInstance: d.deleteWithInstance, Encrypted: d.encrypted, KMSKeyID: d.kmsKeyID,
 			CreatedAt: now, AttachedAt: now}
@@ -261,8 +285,10 @@ func (s *Service) createDisks(tx store.Tx, in store.Instance, p *plan, now time.
 
 // releaseDisks deletes the instance's disks that go with it (DeleteWithInstance,
 // or all of them when it is locked for security, 1.5.6) and detaches the others,
-// which become Available.
-func releaseDisks(tx store.Tx, in store.Instance, now time.Time) error {
+// which become Available. The snapshot service is told of every disk deleted:
+// it deletes the disk's automatic snapshots when its DeleteAutoSnapshot says so
+// (1.5.6) and ends its automatic snapshot policy.
+func (s *Service) releaseDisks(tx store.Tx, in store.Instance, now time.Time) error {
 	disks, err := tx.InstanceDisks(in.ID)
 	if err != nil {
 		return fmt.Errorf("disks of %s: %w", in.ID, err)
@@ -276,6 +302,11 @@ func releaseDisks(tx store.Tx, in store.Instance, now time.Time) error {
 			if err := tx.DeleteAllTags(d.AccountID, store.TagTypeDisk, d.ID); err != nil {
 				return fmt.Errorf("delete tags of disk %s: %w", d.ID, err)
 			}
+			if s.deps.Snapshots != nil {
+				if err := s.deps.Snapshots.DiskReleased(tx, d); err != nil {
+					return fmt.Errorf("snapshots of released disk %s: %w", d.ID, err)
+				}
+			}
 			continue
 		}
 		d.InstanceID, d.Device, d.Status, d.DetachedAt = "", "", diskStatusAvailable, now
@@ -284,4 +315,38 @@ func releaseDisks(tx store.Tx, in store.Instance, now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// dataDiskSnapshots reads the snapshots DataDisk.n.SnapshotId name (of the
+// caller, in its region); missing ones are absent from the answer.
+func (s *Service) dataDiskSnapshots(ctx context.Context, c Caller, disks []DataDiskInput) (map[string]store.Snapshot, error) {
+	out := map[string]store.Snapshot{}
+	var ids []string
+	for _, d := range disks {
+		if d.SnapshotID != "" {
+			ids = append(ids, d.SnapshotID)
+		}
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	err := s.deps.Store.View(ctx, func(tx store.Tx) error {
+		list, _, err := tx.ListSnapshots(store.SnapshotFilter{AccountID: c.AccountID, RegionID: c.RegionID, IDs: ids})
+		for _, sn := range list {
+			out[sn.ID] = sn
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("data disk snapshots: %w", err)
+	}
+	return out, nil
+}
+
+// firstSet returns a unless it is empty, else b.
+func firstSet(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }

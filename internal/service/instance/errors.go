@@ -82,6 +82,14 @@ func errDataDiskSize() *apierr.Error {
 		"The specified DataDisk.n.Size beyond the permitted range, or the capacity of snapshot exceeds the size limit of the specified disk category.")
 }
 
+func errSnapshotNotReady() *apierr.Error {
+	return apierr.Forbidden("InvalidSnapshotId.NotReady", "The specified snapshot has not completed yet.")
+}
+
+func errNotDataDiskSnapshot() *apierr.Error {
+	return apierr.Forbidden("InvalidSnapshotId.NotDataDiskSnapshot", "The specified snapshot is system disk snapshot.")
+}
+
 func (r rules) errDataDiskSnapshotNotFound() *apierr.Error {
 	return apierr.NotFound("InvalidDataDiskSnapshotId.NotFound",
 		"The specified parameter "+r.param("DataDisk.n.SnapshotId")+" is not valid.")

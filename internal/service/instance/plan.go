@@ -113,8 +113,11 @@ type plan struct {
 	internetChargeType string
 	systemDisk         diskPlan
 	dataDisks          []diskPlan
-	autoRelease        time.Time
-	tags               []store.Tag
+	// snapshots are the snapshots DataDisk.n.SnapshotId name, as read before
+	// the transaction (which checks that they still exist).
+	snapshots   map[string]store.Snapshot
+	autoRelease time.Time
+	tags        []store.Tag
 }
 
 // prepare validates in against everything but the store, in the guide's order
@@ -122,6 +125,7 @@ type plan struct {
 // disks, bandwidth, tags and times.
 func (s *Service) prepare(ctx context.Context, c Caller, in RunInput) (*plan, error) {
 	p := &plan{r: rulesFor(in.Action), in: in}
+	var err error
 	if len(in.Unsupported) > 0 {
 		return nil, errNotSupported(in.Unsupported[0])
 	}
@@ -140,17 +144,18 @@ func (s *Service) prepare(ctx context.Context, c Caller, in RunInput) (*plan, er
 	if err := p.hosts(); err != nil {
 		return nil, err
 	}
+	if p.snapshots, err = s.dataDiskSnapshots(ctx, c, in.DataDisks); err != nil {
+		return nil, err
+	}
 	if err := p.disks(); err != nil {
 		return nil, err
 	}
 	if err := p.network(); err != nil {
 		return nil, err
 	}
-	tags, err := checkTags(in.Tags)
-	if err != nil {
+	if p.tags, err = checkTags(in.Tags); err != nil {
 		return nil, err
 	}
-	p.tags = tags
 	if p.autoRelease, err = parseAutoReleaseTime(in.AutoReleaseTime, s.now()); err != nil {
 		return nil, err
 	}

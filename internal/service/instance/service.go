@@ -66,6 +66,14 @@ type Deps struct {
 	PollInterval time.Duration
 	// Workers bounds concurrent driver calls; zero means DefaultWorkers.
 	Workers int
+	// Snapshots, when set, is told of every disk an instance's release deletes.
+	Snapshots DiskReleaser
+}
+
+// DiskReleaser is told, inside the transaction, of a disk being deleted
+// (the snapshot service: automatic snapshots and policies, 1.5.6).
+type DiskReleaser interface {
+	DiskReleased(tx store.Tx, d store.Disk) error
 }
 
 // Service implements the instance use cases.

@@ -237,7 +237,7 @@ func (s *Service) remove(tx store.Tx, in store.Instance) error {
 	if err := releasePlacement(tx, in.ID); err != nil {
 		return err
 	}
-	if err := releaseDisks(tx, in, s.now()); err != nil {
+	if err := s.releaseDisks(tx, in, s.now()); err != nil {
 		return err
 	}
 	if err := releaseNICs(tx, in); err != nil {

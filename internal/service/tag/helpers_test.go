@@ -106,6 +106,10 @@ func (f *fixture) seed() {
 			InstanceType: "ecs.g5.large", Status: "Running", CreatedAt: now, DriverHandle: []byte(`{}`)}); err != nil {
 			return err
 		}
+		if err := tx.CreateSnapshot(store.Snapshot{ID: "s-1", AccountID: 1, RegionID: "cn-hangzhou", Type: "user",
+			SourceDiskID: "d-1", Status: "accomplished", CreatedAt: now}); err != nil {
+			return err
+		}
 		return tx.CreateDisk(store.Disk{ID: "d-1", AccountID: 1, RegionID: "cn-hangzhou", ZoneID: "cn-hangzhou-b",
 			Type: "data", Category: "cloud_essd", SizeGiB: 20, Status: "Available", CreatedAt: now})
 	})

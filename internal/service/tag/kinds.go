@@ -150,9 +150,13 @@ func resolve(tx store.Tx, c Caller, k kind, id string) (string, error) {
 			return "", notFound(err, id)
 		}
 		return kp.ID, nil
+	case store.TagTypeSnapshot:
+		var sn store.Snapshot
+		sn, err = tx.GetSnapshot(c.AccountID, id)
+		region = sn.RegionID
 	case store.TagTypeImage:
 		return id, nil
-	default: // snapshots: ecsd has none yet
+	default:
 		return "", ErrResourceNotFound()
 	}
 	if err != nil {

@@ -91,6 +91,7 @@ func TestAddTagsFindsEveryResourceTypeInTheCallersAccountAndRegion(t *testing.T)
 	for _, c := range []struct{ typ, id, stored, storedID string }{
 		{"instance", "i-1", store.TagTypeInstance, "i-1"},
 		{"disk", "d-1", store.TagTypeDisk, "d-1"},
+		{"snapshot", "s-1", store.TagTypeSnapshot, "s-1"},
 		{"securitygroup", "sg-1", store.TagTypeSecurityGroup, "sg-1"},
 		{"keypair", "web", store.TagTypeKeyPair, "kp-internal-1"},
 		{"image", customImage, store.TagTypeImage, customImage},
@@ -115,7 +116,9 @@ func TestAddTagsFindsEveryResourceTypeInTheCallersAccountAndRegion(t *testing.T)
 		{"a group of another region", aliceNorth, "securitygroup", "sg-1", "InvalidResourceId.NotFound", http.StatusNotFound},
 		{"an unknown instance", alice, "instance", "i-nope", "InvalidResourceId.NotFound", http.StatusNotFound},
 		{"a key pair of another region", aliceNorth, "keypair", "web", "InvalidResourceId.NotFound", http.StatusNotFound},
-		{"a snapshot (ecsd has none)", alice, "snapshot", "s-1", "InvalidResourceId.NotFound", http.StatusNotFound},
+		{"another account's snapshot", bob, "snapshot", "s-1", "InvalidResourceId.NotFound", http.StatusNotFound},
+		{"a snapshot of another region", aliceNorth, "snapshot", "s-1", "InvalidResourceId.NotFound", http.StatusNotFound},
+		{"an unknown snapshot", alice, "snapshot", "s-nope", "InvalidResourceId.NotFound", http.StatusNotFound},
 		{"a system image", alice, "image", f.systemImage, "InvalidResourceId.NotSupported", http.StatusForbidden},
 		{"an unknown image", alice, "image", "m-nope", "InvalidResourceId.NotFound", http.StatusNotFound},
 		{"another account's custom image", bob, "image", customImage, "InvalidResourceId.NotFound", http.StatusNotFound},

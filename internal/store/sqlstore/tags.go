@@ -17,6 +17,8 @@ func tagTable(resourceType string) string {
 		return "instances"
 	case store.TagTypeDisk:
 		return "disks"
+	case store.TagTypeSnapshot:
+		return "snapshots"
 	case store.TagTypeSecurityGroup:
 		return "security_groups"
 	case store.TagTypeKeyPair:
@@ -34,7 +36,7 @@ func tagTable(resourceType string) string {
 // tabledTagTypes lists the resource types tagTable knows, in a fixed order.
 func tabledTagTypes() []string {
 	return []string{store.TagTypeInstance, store.TagTypeDisk, store.TagTypeSecurityGroup,
-		store.TagTypeKeyPair, store.TagTypeVPC, store.TagTypeVSwitch, store.TagTypeNetworkInterface}
+		store.TagTypeKeyPair, store.TagTypeVPC, store.TagTypeVSwitch, store.TagTypeNetworkInterface, store.TagTypeSnapshot}
 }
 
 // PutTags implements store.TagTx.

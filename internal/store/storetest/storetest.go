@@ -60,6 +60,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	cases = append(cases, deploymentSetCases...)
 	cases = append(cases, ramCases...)
 	cases = append(cases, networkInterfaceCases...)
+	cases = append(cases, taskCases...)
+	cases = append(cases, snapshotCases...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
