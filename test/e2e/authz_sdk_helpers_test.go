@@ -29,37 +29,39 @@ func wantForbiddenRAM(t *testing.T, what string, err error) {
 	}
 }
 
-// teaMessage is the Message of a Tea SDK error.
+// teaMessage is the server's message in a Tea SDK error, without what the
+// SDK wraps it in ("code: 403, <message> request id: <RequestId>").
 func teaMessage(err error) string {
+	msg := err.Error()
 	var se *openapi.ServerError
-	if errors.As(err, &se) {
-		return dara.StringValue(se.Message)
-	}
-	var ce *openapi.ClientError
-	if errors.As(err, &ce) {
-		return dara.StringValue(ce.Message)
-	}
 	var de *dara.SDKError
-	if errors.As(err, &de) {
-		return dara.StringValue(de.Message)
-	}
 	var te *tea.SDKError
-	if errors.As(err, &te) {
-		return tea.StringValue(te.Message)
+	switch {
+	case errors.As(err, &se):
+		msg = dara.StringValue(se.Message)
+	case errors.As(err, &de):
+		msg = dara.StringValue(de.Message)
+	case errors.As(err, &te):
+		msg = tea.StringValue(te.Message)
 	}
-	return err.Error()
+	if _, rest, ok := strings.Cut(msg, ", "); ok && strings.HasPrefix(msg, "code: ") {
+		msg = rest
+	}
+	if i := strings.LastIndex(msg, " request id: "); i >= 0 {
+		msg = msg[:i]
+	}
+	return msg
 }
 
-// wantTeaError fails unless err is a Tea SDK error with that code and status
-// and, when message is not empty, a message that contains it (the Tea SDK
-// appends the request ID).
+// wantTeaError fails unless err is a Tea SDK error with that code, status
+// and, unless message is "", message.
 func wantTeaError(t *testing.T, what string, err error, code string, status int, message string) {
 	t.Helper()
 	if err == nil {
 		t.Fatalf("%s (Tea SDK) succeeded, want %d %s", what, status, code)
 	}
 	gotCode, gotStatus := teaError(t, err)
-	if gotCode != code || gotStatus != status || !strings.Contains(teaMessage(err), message) {
+	if gotCode != code || gotStatus != status || message != "" && teaMessage(err) != message {
 		t.Fatalf("%s (Tea SDK) = %d %s %q, want %d %s %q", what, gotStatus, gotCode, teaMessage(err), status, code, message)
 	}
 }
