@@ -120,19 +120,21 @@ func TestSDKAssumedRoleTokenActsWithinTheRolesPolicyUntilItExpires(t *testing.T)
 // with resources of its own, cannot list account A's instance, disk, security
 // group or key pair, nor stop or start A's instance (old and Tea SDK), nor
 // AttachDisk, JoinSecurityGroup or AttachKeyPair across the accounts in either
-// direction: each answers exactly as an ID that does not exist (same code,
-// HTTP status and message, or the same per-instance result), and nothing of A's
-// changes.
+// direction, nor can a RAM user of B's whose policy is conditioned on a tag
+// that A's instance has: each answers exactly as an ID that does not exist
+// (same code, HTTP status and message, or the same per-instance result), and
+// nothing of A's changes.
 func TestSDKAnotherAccountCannotSeeStopOrAttachAnythingOfAnAccountAsIfItDidNotExist(t *testing.T) {
 	s := startServer(t, serverOptions{})
 	a := oldSDK(t, s, testAccessKeyID, testAccessKeySecret)
 	na := newInstanceNet(t, s, a)
-	instA := launchTagged(t, a, na, "", 1)[0]
+	instA := launchTagged(t, a, na, "a", 1)[0]
 	diskA := newDisk(t, a, "a-data", "cloud_efficiency", 20, "")
 	waitDisk(t, a, diskA, "Available")
 
 	tenant := createAccount(t, s, "authz-b")
-	b := ecsWith(t, s, credentials.NewAccessKeyCredential(tenant.AccessKeyId, tenant.AccessKeySecret))
+	bCred := credentials.NewAccessKeyCredential(tenant.AccessKeyId, tenant.AccessKeySecret)
+	b := ecsWith(t, s, bCred)
 	nb := newInstanceNetWith(t, s, vpcWith(t, s, tenant), b)
 	instB := launchTagged(t, b, nb, "", 1)[0]
 	diskB := newDisk(t, b, "b-data", "cloud_efficiency", 20, "")
@@ -187,6 +189,17 @@ func TestSDKAnotherAccountCannotSeeStopOrAttachAnythingOfAnAccountAsIfItDidNotEx
 		t.Fatalf("B's StopInstance (Tea SDK): A's instance %d %s %q, a missing one %d %s %q",
 			realStatus, realCode, realMsg, missStatus, missCode, missMsg)
 	}
+
+	// A RAM user of B's whose policy holds for instances tagged team=a (A's
+	// instance is) does not see A's tag: refused as for a missing instance.
+	brc := ramSDK(t, s, bCred)
+	teamA := newCustomPolicy(t, brc, "TeamA", `{"Version":"1","Statement":[{"Effect":"Allow","Action":"ecs:*",
+		"Resource":"acs:ecs:*:*:instance/*","Condition":{"StringEquals":{"ecs:tag/team":"a"}}}]}`)
+	bUser := ecsWith(t, s, newRAMUser(t, brc, "b-team-a", teamA).cred())
+	sameAsMissing(t, "StopInstance by B's RAM user with a team=a policy", instA, missingInstance, func(id string) error {
+		return stopInstance(bUser, id)
+	})
+	wantForbiddenRAM(t, "StopInstance of A's team=a instance by B's RAM user", stopInstance(bUser, instA))
 
 	// Attach, both ways.
 	attachDisk := func(instance, disk string) error {

@@ -145,6 +145,14 @@ func TestSDKPolicyConditionedOnTagOrLimitedToOneInstanceARNAllowsExactlyThoseIns
 	}
 	_, err = describeAs(t, c, a1, a2, other)
 	wantForbiddenRAM(t, "DescribeInstances without the tag", err)
+	teaList, err := tea.DescribeInstances(&teaecs.DescribeInstancesRequest{RegionId: dara.String("cn-hangzhou"),
+		InstanceIds: dara.String(diskIDs(t, a1, a2, other)),
+		Tag:         []*teaecs.DescribeInstancesRequestTag{{Key: dara.String("team"), Value: dara.String("a")}}})
+	if err != nil || len(teaList.Body.Instances.Instance) != 2 {
+		t.Fatalf("DescribeInstances with Tag team=a (Tea SDK) = %+v, %v", teaList, err)
+	}
+	_, err = tea.DescribeInstances(&teaecs.DescribeInstancesRequest{RegionId: dara.String("cn-hangzhou")})
+	wantTeaError(t, "DescribeInstances without the tag", err, "Forbidden.RAM", http.StatusForbidden, forbiddenRAMMessage)
 
 	// The tag is read on every call: once removed, the instance is out of reach.
 	untag := ecs.CreateRemoveTagsRequest()
