@@ -53,6 +53,7 @@ type server struct {
 	stdout  *syncBuffer
 	stderr  *syncBuffer
 	done    chan error
+	opts    serverOptions // how startServer was asked to start it
 }
 
 // syncBuffer is a bytes.Buffer safe for the process's writes and the test's reads.
@@ -91,11 +92,20 @@ func startServer(t *testing.T, o serverOptions) *server {
 	if o.dataDir == "" {
 		o.dataDir = t.TempDir()
 	}
-	addr := o.addr
-	if addr == "" {
-		addr = freeAddr(t)
+	if o.addr == "" {
+		o.addr = freeAddr(t)
 	}
-	args := append([]string{"serve", "--listen", addr, "--data-dir", o.dataDir, "--sim-delay", "0s"}, o.args...)
+	s := &server{t: t, addr: o.addr, dataDir: o.dataDir, opts: o}
+	s.launch(o)
+	t.Cleanup(func() { s.kill() })
+	s.waitHealthy()
+	return s
+}
+
+// launch starts the ecsd process of s with options o (dataDir and addr set).
+func (s *server) launch(o serverOptions) {
+	s.t.Helper()
+	args := append([]string{"serve", "--listen", o.addr, "--data-dir", o.dataDir, "--sim-delay", "0s"}, o.args...)
 	if o.viaEnvironment {
 		args = append([]string{"serve"}, o.args...)
 	}
@@ -116,15 +126,28 @@ func startServer(t *testing.T, o serverOptions) *server {
 		env = append(env, "ECSD_DATA_DIR="+o.dataDir)
 	}
 	cmd.Env = append(env, o.env...)
-	s := &server{t: t, cmd: cmd, addr: addr, dataDir: o.dataDir, stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan error, 1)}
+	s.cmd, s.stdout, s.stderr, s.done = cmd, &syncBuffer{}, &syncBuffer{}, make(chan error, 1)
 	cmd.Stdout, cmd.Stderr = s.stdout, s.stderr
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("start ecsd: %v", err)
+		s.t.Fatalf("start ecsd: %v", err)
 	}
 	go func() { s.done <- cmd.Wait() }()
-	t.Cleanup(func() { s.kill() })
+}
+
+// restart stops s (SIGTERM) and starts ecsd again with the options s was
+// first started with plus these arguments, on the same address and data dir. The new process
+// takes the place of the old one in s, so the clients made for s keep
+// working, and the cleanups the test registered since s started (which run
+// before s is killed) still reach a running server.
+func (s *server) restart(args ...string) {
+	s.t.Helper()
+	if err := s.stop(); err != nil {
+		s.t.Fatalf("stop before restart: %v", err)
+	}
+	o := s.opts
+	o.args = append(append([]string(nil), o.args...), args...)
+	s.launch(o)
 	s.waitHealthy()
-	return s
 }
 
 func (s *server) waitHealthy() {

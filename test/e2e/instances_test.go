@@ -27,7 +27,13 @@ type instanceNet struct {
 
 func newInstanceNet(t *testing.T, s *server, c *ecs.Client) instanceNet {
 	t.Helper()
-	vc := vpcSDK(t, s)
+	return newInstanceNetWith(t, s, vpcSDK(t, s), c)
+}
+
+// newInstanceNetWith is newInstanceNet for the account whose VPC client vc
+// and ECS client c are (another account than the root, say).
+func newInstanceNetWith(t *testing.T, s *server, vc *vpc.Client, c *ecs.Client) instanceNet {
+	t.Helper()
 	create := vpc.CreateCreateVpcRequest()
 	create.CidrBlock, create.VpcName = "10.0.0.0/16", unique("e2e-instances")
 	created, err := vc.CreateVpc(create)
@@ -54,6 +60,11 @@ func newInstanceNet(t *testing.T, s *server, c *ecs.Client) instanceNet {
 	if _, err := c.ImportKeyPair(imp); err != nil {
 		t.Fatalf("ImportKeyPair: %v", err)
 	}
+	t.Cleanup(func() {
+		del := ecs.CreateDeleteKeyPairsRequest()
+		del.KeyPairNames = diskIDs(t, n.keyPair)
+		_, _ = c.DeleteKeyPairs(del)
+	})
 	return n
 }
 

@@ -35,8 +35,7 @@ func assumeRole(t *testing.T, c *sts.Client, arn, session string, seconds int) *
 // InvalidSecurityToken.Expired after 15 (the server restarted with
 // --token-clock-offset, the test-only shift of the token clock).
 func TestAssumedRoleTokenWorksOnEveryAPIUntilItExpiresAcrossRestarts(t *testing.T) {
-	dir := t.TempDir()
-	s := startServer(t, serverOptions{dataDir: dir})
+	s := startServer(t, serverOptions{})
 	rc := ramSDK(t, s, rootCred())
 	acct := accountID(t, s, rootCred())
 	role := "Operator-" + runID()
@@ -85,20 +84,11 @@ func TestAssumedRoleTokenWorksOnEveryAPIUntilItExpiresAcrossRestarts(t *testing.
 	rootWithToken := ecsWith(t, s, credentials.NewStsTokenCredential(testAccessKeyID, testAccessKeySecret, cred.SecurityToken))
 	wantServerError(t, "a permanent key with a token", describeRegions(rootWithToken), "InvalidSecurityToken.MismatchWithAccessKey", http.StatusBadRequest)
 
-	if err := s.stop(); err != nil {
-		t.Fatalf("stop: %v", err)
-	}
-	s = startServer(t, serverOptions{dataDir: dir})
+	s.restart()
 	works(t, s) // tokens are kept in the store
-	if err := s.stop(); err != nil {
-		t.Fatalf("stop: %v", err)
-	}
-	s = startServer(t, serverOptions{dataDir: dir, args: []string{"--token-clock-offset", "14m"}})
+	s.restart("--token-clock-offset", "14m")
 	works(t, s)
-	if err := s.stop(); err != nil {
-		t.Fatalf("stop: %v", err)
-	}
-	s = startServer(t, serverOptions{dataDir: dir, args: []string{"--token-clock-offset", "16m"}})
+	s.restart("--token-clock-offset", "16m")
 	wantServerError(t, "ECS after expiry", describeRegions(ecsWith(t, s, token)), "InvalidSecurityToken.Expired", http.StatusBadRequest)
 	_, err = ramSDK(t, s, token).ListUsers(ram.CreateListUsersRequest())
 	wantServerError(t, "RAM after expiry", err, "InvalidSecurityToken.Expired", http.StatusBadRequest)
