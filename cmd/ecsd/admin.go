@@ -39,20 +39,22 @@ func runAdmin(args []string, stdout, stderr io.Writer) int {
 	dataDir := fs.String("data-dir", defaultDataDir(), "the server's data dir")
 	storeDSN := fs.String("store", "", "the server's store (empty: SQLite in --data-dir)")
 	accountID := fs.Int64("account-id", 0, "the instance's account (default: the root account)")
-	if err := fs.Parse(args[2:]); err != nil {
+	positional, err := parseInterspersed(fs, args[2:])
+	if err != nil {
 		return 2
 	}
 	if err := applyLayeredConfig(fs, os.LookupEnv); err != nil {
 		fmt.Fprintln(stderr, "ecsd admin:", err)
 		return 2
 	}
-	if fs.NArg() != 1 {
+	if len(positional) != 1 {
 		fmt.Fprintln(stderr, "ecsd admin: name exactly one instance")
 		return 2
 	}
+	instanceID := positional[0]
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := lockInstance(ctx, *dataDir, *storeDSN, *accountID, fs.Arg(0), locked); err != nil {
+	if err := lockInstance(ctx, *dataDir, *storeDSN, *accountID, instanceID, locked); err != nil {
 		fmt.Fprintln(stderr, "ecsd admin:", err)
 		return 1
 	}
@@ -60,7 +62,7 @@ func runAdmin(args []string, stdout, stderr io.Writer) int {
 	if locked {
 		state = "locked for security"
 	}
-	fmt.Fprintf(stdout, "%s %s\n", fs.Arg(0), state)
+	fmt.Fprintf(stdout, "%s %s\n", instanceID, state)
 	return 0
 }
 
@@ -96,4 +98,20 @@ func lockInstance(ctx context.Context, dataDir, dsn string, accountID int64, ins
 		return err
 	}
 	return svcs.Instances.LockForSecurity(ctx, accountID, instanceID, locked)
+}
+
+// parseInterspersed parses fs's flags wherever they come among args and
+// returns the positional arguments, in order.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for rest := args; ; {
+		if err := fs.Parse(rest); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return positional, nil
+		}
+		positional = append(positional, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
 }

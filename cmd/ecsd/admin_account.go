@@ -47,17 +47,9 @@ func runAdminAccount(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	dataDir := fs.String("data-dir", defaultDataDir(), "the server's data dir")
 	storeDSN := fs.String("store", "", "the server's store (empty: SQLite in --data-dir)")
-	// Flags may come before or after the positional arguments.
-	var positional []string
-	for rest := args[1:]; ; {
-		if err := fs.Parse(rest); err != nil {
-			return 2
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		positional = append(positional, fs.Arg(0))
-		rest = fs.Args()[1:]
+	positional, err := parseInterspersed(fs, args[1:])
+	if err != nil {
+		return 2
 	}
 	if err := applyLayeredConfig(fs, os.LookupEnv); err != nil {
 		fmt.Fprintln(stderr, "ecsd admin:", err)

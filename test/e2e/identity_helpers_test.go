@@ -27,15 +27,22 @@ type accountCreated struct {
 	Status          string
 }
 
-// adminAccount runs `ecsd admin account ARGS…` against s's store while s runs
-// and returns its standard output.
-func adminAccount(t *testing.T, s *server, args ...string) []byte {
-	t.Helper()
-	cmd := exec.Command(ecsdBinary, append(append([]string{"admin", "account"}, args...), "--data-dir", s.dataDir)...)
+// adminCommand returns `ecsd admin ARGS… --data-dir` for s's data dir and
+// store (the PostgreSQL of ECSD_E2E_STORE when set, as s uses it).
+func adminCommand(s *server, args ...string) *exec.Cmd {
+	cmd := exec.Command(ecsdBinary, append(append([]string{"admin"}, args...), "--data-dir", s.dataDir)...)
 	cmd.Env = os.Environ()
 	if pg := os.Getenv("ECSD_E2E_STORE"); pg != "" {
 		cmd.Env = append(cmd.Env, "ECSD_STORE="+pg)
 	}
+	return cmd
+}
+
+// adminAccount runs `ecsd admin account ARGS…` against s's store while s runs
+// and returns its standard output.
+func adminAccount(t *testing.T, s *server, args ...string) []byte {
+	t.Helper()
+	cmd := adminCommand(s, append([]string{"account"}, args...)...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -18,7 +17,7 @@ func TestSecurityLockedInstanceBehavesAsGuide1187(t *testing.T) {
 
 	admin := func(verb string) {
 		t.Helper()
-		out, err := exec.Command(ecsdBinary, "admin", "instance", verb, "--data-dir", s.dataDir, id).CombinedOutput()
+		out, err := adminCommand(s, "instance", verb, id).CombinedOutput()
 		if err != nil {
 			t.Fatalf("ecsd admin instance %s: %v\n%s", verb, err, out)
 		}
