@@ -80,7 +80,8 @@ type config struct {
 	samples, runSamples                 int
 	depth                               float64
 	simDelay                            time.Duration
-	cpuProfile, allProfile, dir         string
+	cpuProfile, allProfile, memProfile  string
+	dir                                 string
 	verbose, reuse                      bool
 }
 
@@ -96,6 +97,7 @@ func main() {
 	flag.DurationVar(&c.simDelay, "sim-delay", 0, "how long each transitional state lasts in the sim driver (ecsd serve --sim-delay)")
 	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the DescribeInstances measurements to this file")
 	flag.StringVar(&c.allProfile, "cpuprofile-all", "", "write a CPU profile of the whole run to this file")
+	flag.StringVar(&c.memProfile, "memprofile", "", "write an allocation profile of the whole run to this file at the end")
 	flag.StringVar(&c.dir, "dir", "", "keep the server's data (SQLite database) in this new directory instead of a temporary one")
 	flag.BoolVar(&c.reuse, "reuse", false, "measure DescribeInstances again on the fleet an earlier run left in -dir (no creation, no launches)")
 	flag.BoolVar(&c.verbose, "v", false, "log the server's warnings and errors to stderr")
@@ -116,6 +118,12 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		pprof.StopCPUProfile()
 		os.Exit(1)
+	}
+	if c.memProfile != "" {
+		if err := writeAllocs(c.memProfile); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
 	}
 }
 
@@ -139,6 +147,19 @@ func (c config) check() error {
 
 // groupsFor is how many security groups n instances need.
 func groupsFor(n int) int { return (n + perGroup - 1) / perGroup }
+
+// writeAllocs writes the allocation profile of the run so far.
+func writeAllocs(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
 
 func startProfile(path string) (func(), error) {
 	f, err := os.Create(path)
