@@ -49,6 +49,8 @@ type server struct {
 	t       *testing.T
 	cmd     *exec.Cmd
 	addr    string
+	// ossAddr is where the object service listens (--oss-listen).
+	ossAddr string
 	dataDir string
 	stdout  *syncBuffer
 	stderr  *syncBuffer
@@ -99,6 +101,9 @@ func startServer(t *testing.T, o serverOptions) *server {
 	if o.viaEnvironment {
 		args = append([]string{"serve"}, o.args...)
 	}
+	// Every server gets its own object service port (the default, 8081, is
+	// shared by the tests running in parallel).
+	ossAddr := freeAddr(t)
 	cmd := exec.Command(ecsdBinary, args...)
 	env := []string{}
 	for _, kv := range os.Environ() {
@@ -115,8 +120,9 @@ func startServer(t *testing.T, o serverOptions) *server {
 	if o.viaEnvironment {
 		env = append(env, "ECSD_DATA_DIR="+o.dataDir)
 	}
+	env = append(env, "ECSD_OSS_LISTEN="+ossAddr)
 	cmd.Env = append(env, o.env...)
-	s := &server{t: t, cmd: cmd, addr: addr, dataDir: o.dataDir, stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan error, 1)}
+	s := &server{t: t, cmd: cmd, addr: addr, ossAddr: ossAddr, dataDir: o.dataDir, stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan error, 1)}
 	cmd.Stdout, cmd.Stderr = s.stdout, s.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start ecsd: %v", err)
