@@ -46,9 +46,9 @@ func TestMain(m *testing.M) {
 
 // server is a running ecsd process.
 type server struct {
-	t       *testing.T
-	cmd     *exec.Cmd
-	addr    string
+	t    *testing.T
+	cmd  *exec.Cmd
+	addr string
 	// ossAddr is where the object service listens (--oss-listen).
 	ossAddr string
 	dataDir string
