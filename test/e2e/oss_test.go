@@ -275,3 +275,24 @@ func TestOSSVirtualHostAddressingAndRegionFromEndpoint(t *testing.T) {
 		t.Fatalf("IsObjectExist (path style) = %v, %v", ok, err)
 	}
 }
+
+// TestOSSAcceptsSTSTokensOfTheBucketOwnersAccount: an assumed role's
+// temporary key signs OSS calls with x-oss-security-token; without the token
+// it is refused.
+func TestOSSAcceptsSTSTokensOfTheBucketOwnersAccount(t *testing.T) {
+	s := startServer(t, serverOptions{})
+	if err := ossClient(t, s, testAccessKeyID, testAccessKeySecret).CreateBucket("sts-bucket"); err != nil {
+		t.Fatal(err)
+	}
+	rc := ramSDK(t, s, rootCred())
+	role := "OSSUser-" + runID()
+	created := createRole(t, rc, role, accountTrustPolicy(accountID(t, s, rootCred())))
+	cred := assumeRole(t, stsSDK(t, s, rootCred()), created.Role.Arn, "oss-session", 900).Credentials
+	b, _ := ossClient(t, s, cred.AccessKeyId, cred.AccessKeySecret, oss.SecurityToken(cred.SecurityToken)).Bucket("sts-bucket")
+	if err := b.PutObject("from-sts", strings.NewReader("x")); err != nil {
+		t.Fatalf("PutObject with an STS token: %v", err)
+	}
+	nb, _ := ossClient(t, s, cred.AccessKeyId, cred.AccessKeySecret).Bucket("sts-bucket")
+	_, err := nb.ListObjects()
+	wantOSSError(t, "STS key without its token", err, "InvalidSecurityToken", 403)
+}
