@@ -24,6 +24,7 @@ type serveOptions struct {
 	listen, dataDir, driver, storeDSN, config string
 	tlsCert, tlsKey, topology, endpoint       string
 	publicIPPool                              string
+	ossListen, ossDomain                      string
 	logLevel                                  string
 	simDelay, simSnapshotTime                 time.Duration
 	tokenClockOffset                          time.Duration
@@ -44,6 +45,8 @@ func serveFlags(o *serveOptions) *flag.FlagSet {
 	fs.StringVar(&o.topology, "topology", "", "YAML file with regions, zones and what each zone offers; default: built-in")
 	fs.StringVar(&o.endpoint, "endpoint", "", "host:port clients use to reach this server (DescribeRegions' RegionEndpoint); default: --listen")
 	fs.StringVar(&o.publicIPPool, "public-ip-pool", "", "CIDR block public IPs are allocated from (default 198.18.0.0/15)")
+	fs.StringVar(&o.ossListen, "oss-listen", "127.0.0.1:8081", "address to serve the OSS-compatible object service on (plain HTTP and TLS); empty to disable it")
+	fs.StringVar(&o.ossDomain, "oss-domain", "localhost", "base domain of virtual-host-style bucket addressing (<bucket>.<domain>); <bucket>.oss-<region>.<any host> works too")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.DurationVar(&o.tokenClockOffset, "token-clock-offset", 0, "for tests only: shift the clock STS tokens are issued and expire by (e.g. 20m to see a 15-minute token expire)")
 	fs.DurationVar(&o.consoleURLLifetime, "console-url-lifetime", console.DefaultURLLifetime, "how long a DescribeInstanceVncUrl URL can be opened")
@@ -109,7 +112,7 @@ func serve(ctx context.Context, o serveOptions, stdout io.Writer, logger *slog.L
 		DataDir: o.dataDir, Topology: o.topology, SimDelay: o.simDelay, SimSnapshotTime: o.simSnapshotTime, PublicIPPool: o.publicIPPool, Endpoint: o.endpoint, TLSCert: o.tlsCert, TLSKey: o.tlsKey,
 		ConsoleURLLifetime: o.consoleURLLifetime,
 		RootAccessKeyID:    os.Getenv("ECSD_ACCESS_KEY_ID"), RootAccessKeySecret: os.Getenv("ECSD_ACCESS_KEY_SECRET"),
-		TokenClockOffset: o.tokenClockOffset,
+		TokenClockOffset: o.tokenClockOffset, OSSDomain: o.ossDomain,
 	}, st, ln.Addr().String(), stdout, logger)
 	if err != nil {
 		ln.Close()
@@ -118,9 +121,24 @@ func serve(ctx context.Context, o serveOptions, stdout io.Writer, logger *slog.L
 	stopBackground := a.Start()
 	defer stopBackground()
 	srv := httpserve.New(a.Handler, a.TLSConfig, logger)
-	served := make(chan error, 1)
+	served := make(chan error, 2)
 	go func() { served <- srv.Serve(ln) }()
 	logger.Info("ecsd listening", "addr", ln.Addr().String(), "data_dir", o.dataDir, "store", storeKind(o.storeDSN))
+	if o.ossListen != "" {
+		ossLn, err := net.Listen("tcp", o.ossListen)
+		if err != nil {
+			_ = srv.Shutdown(context.Background())
+			return fmt.Errorf("listen (--oss-listen): %w", err)
+		}
+		ossSrv := httpserve.New(a.OSSHandler, a.TLSConfig, logger)
+		go func() { served <- ossSrv.Serve(ossLn) }()
+		defer func() {
+			shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			_ = ossSrv.Shutdown(shutdownCtx)
+		}()
+		logger.Info("object service listening", "addr", ossLn.Addr().String())
+	}
 
 	select {
 	case err := <-served:

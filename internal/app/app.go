@@ -32,6 +32,7 @@ import (
 	"github.com/ecsd/ecsd/internal/ecs"
 	"github.com/ecsd/ecsd/internal/httpserve"
 	"github.com/ecsd/ecsd/internal/ids"
+	"github.com/ecsd/ecsd/internal/objectstore"
 	ramapi "github.com/ecsd/ecsd/internal/ram"
 	"github.com/ecsd/ecsd/internal/service/accounts"
 	"github.com/ecsd/ecsd/internal/service/deploymentset"
@@ -78,6 +79,9 @@ type Options struct {
 	// TokenClockOffset shifts the clock STS tokens are issued and expire by;
 	// for tests that need a token to expire without waiting (0 otherwise).
 	TokenClockOffset time.Duration
+	// OSSDomain is the base domain of the object service's virtual-host-style
+	// addressing (<bucket>.<OSSDomain>); empty for "localhost".
+	OSSDomain string
 }
 
 // App is the wired server: the HTTP handler, its TLS configuration and the
@@ -85,7 +89,9 @@ type Options struct {
 // attachments, the instance reconciler, the task runner and the snapshot
 // scheduler).
 type App struct {
-	Handler    http.Handler
+	Handler http.Handler
+	// OSSHandler serves the OSS-compatible object service (its own listener).
+	OSSHandler http.Handler
 	TLSConfig  *tls.Config
 	background func(ctx context.Context)
 }
@@ -153,6 +159,10 @@ func New(ctx context.Context, o Options, st store.Store, addr string, stdout io.
 	tokenClock := offsetClock{base: clk, offset: o.TokenClockOffset}
 	svcs.STS = sts.New(sts.Deps{Store: st, IDs: gen, Clock: tokenClock})
 	svcs.Console = console.New(console.Deps{Store: st, Clock: clk, URLLifetime: o.ConsoleURLLifetime}) // the configured lifetime
+	svcs.Objects = objectstore.New(objectstore.Deps{Store: st, Dir: filepath.Join(o.DataDir, "oss"), Clock: clk,
+		DefaultRegion: topo.DefaultRegion, KnownRegion: cat.HasRegion})
+	ossFront := objectstore.NewServer(objectstore.ServerConfig{Service: svcs.Objects, Credentials: ossCredentialSource{accts, tokenClock},
+		Clock: clk, Domain: o.OSSDomain, HostID: endpoint, Logger: logger})
 	reg, err := NewRegistry(cat, endpoint, svcs)
 	if err != nil {
 		return nil, err
@@ -206,7 +216,7 @@ func New(ctx context.Context, o Options, st store.Store, addr string, stdout io.
 		svcs.Instances.Run(ctx)
 		svcs.Console.Close() // the server stops: so do its console sessions
 	}
-	return &App{Handler: mux, TLSConfig: tlsConfig, background: background}, nil
+	return &App{Handler: mux, OSSHandler: ossFront, TLSConfig: tlsConfig, background: background}, nil
 }
 
 // Services are the resource services behind the handlers.
@@ -226,6 +236,9 @@ type Services struct {
 	Console   *console.Service
 	Tasks     *task.Engine
 	Snapshots *snapshot.Service
+	// Objects is the OSS-compatible object service (set by New, which knows
+	// the data dir); image import and export read and write through it.
+	Objects *objectstore.Service
 }
 
 // Drivers are the data plane: the compute driver, and the volume driver that
@@ -338,6 +351,31 @@ func (c credentialSource) LookupAccessKey(ctx context.Context, id string) (api.C
 	}
 	return api.Credential{AccessKeyID: cred.AccessKeyID, Secret: cred.Secret, AccountID: cred.AccountID, Active: cred.Active,
 		Principal: cred.Principal, SecurityToken: cred.SecurityToken, Expiration: cred.ExpiresAt}, nil
+}
+
+// ossCredentialSource adapts the accounts service to the object service: the
+// same AccessKeys, RAM users' keys and STS tokens as the ECS API.
+type ossCredentialSource struct {
+	accts *accounts.Service
+	clock clock.Clock
+}
+
+func (c ossCredentialSource) LookupAccessKey(ctx context.Context, id string) (objectstore.Credential, error) {
+	cred, err := c.accts.LookupAccessKey(ctx, id)
+	if errors.Is(err, accounts.ErrUnknownAccessKey) {
+		return objectstore.Credential{}, objectstore.ErrUnknownAccessKey
+	}
+	if err != nil {
+		return objectstore.Credential{}, err
+	}
+	// Token expiry is judged on the token clock (see Options.TokenClockOffset):
+	// shift the expiration onto the object service's real clock.
+	exp := cred.ExpiresAt
+	if !exp.IsZero() {
+		exp = exp.Add(time.Now().Sub(c.clock.Now()))
+	}
+	return objectstore.Credential{AccessKeyID: cred.AccessKeyID, Secret: cred.Secret, AccountID: cred.AccountID, Active: cred.Active,
+		SecurityToken: cred.SecurityToken, Expiration: exp}, nil
 }
 
 // offsetClock is a clock shifted by a fixed offset.

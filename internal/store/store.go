@@ -57,6 +57,7 @@ type Tx interface {
 	NetworkInterfaceTx
 	TaskTx
 	SnapshotTx
+	ObjectStorageTx
 }
 
 // AccountTx holds accounts, AccessKeys, server settings and ClientToken records.

@@ -46,9 +46,11 @@ func TestMain(m *testing.M) {
 
 // server is a running ecsd process.
 type server struct {
-	t       *testing.T
-	cmd     *exec.Cmd
-	addr    string
+	t    *testing.T
+	cmd  *exec.Cmd
+	addr string
+	// ossAddr is where the object service listens (--oss-listen).
+	ossAddr string
 	dataDir string
 	stdout  *syncBuffer
 	stderr  *syncBuffer
@@ -109,6 +111,9 @@ func (s *server) launch(o serverOptions) {
 	if o.viaEnvironment {
 		args = append([]string{"serve"}, o.args...)
 	}
+	// Every server gets its own object service port (the default, 8081, is
+	// shared by the tests running in parallel).
+	ossAddr := freeAddr(s.t)
 	cmd := exec.Command(ecsdBinary, args...)
 	env := []string{}
 	for _, kv := range os.Environ() {
@@ -125,8 +130,10 @@ func (s *server) launch(o serverOptions) {
 	if o.viaEnvironment {
 		env = append(env, "ECSD_DATA_DIR="+o.dataDir)
 	}
+	env = append(env, "ECSD_OSS_LISTEN="+ossAddr)
 	cmd.Env = append(env, o.env...)
 	s.cmd, s.stdout, s.stderr, s.done = cmd, &syncBuffer{}, &syncBuffer{}, make(chan error, 1)
+	s.ossAddr = ossAddr
 	cmd.Stdout, cmd.Stderr = s.stdout, s.stderr
 	if err := cmd.Start(); err != nil {
 		s.t.Fatalf("start ecsd: %v", err)
