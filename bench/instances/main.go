@@ -102,6 +102,7 @@ func main() {
 	flag.BoolVar(&c.reuse, "reuse", false, "measure DescribeInstances again on the fleet an earlier run left in -dir (no creation, no launches)")
 	flag.BoolVar(&c.verbose, "v", false, "log the server's warnings and errors to stderr")
 	flag.Parse()
+	app.TuneGC(os.Getenv) // as ecsd serve does
 	if err := c.check(); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(2)

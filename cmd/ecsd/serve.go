@@ -98,6 +98,7 @@ func serve(ctx context.Context, o serveOptions, stdout io.Writer, logger *slog.L
 	if err := os.MkdirAll(o.dataDir, 0o700); err != nil {
 		return fmt.Errorf("create data dir: %w", err)
 	}
+	app.TuneGC(os.Getenv)
 	st, err := sqlstore.Open(ctx, o.storeDSN, o.dataDir)
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
