@@ -57,6 +57,7 @@ type Tx interface {
 	NetworkInterfaceTx
 	TaskTx
 	SnapshotTx
+	ImageTx
 }
 
 // AccountTx holds accounts, AccessKeys, server settings and ClientToken records.
