@@ -137,6 +137,9 @@ func (s *Service) Create(ctx context.Context, c Caller, in CreateInput) (string,
 		})
 		return err
 	})
+	if errors.Is(err, idempotency.ErrParameterMismatch()) {
+		return "", errTokenConflict()
+	}
 	if err != nil {
 		return "", err
 	}

@@ -238,3 +238,9 @@ func errImageExporting() *apierr.Error {
 func errPrefixMalformed() *apierr.Error {
 	return apierr.BadRequest("OSSPrefix.Malformed", "The specified OSSPrefix Format is wrongly formed.")
 }
+
+// errTokenConflict is CreateImage's answer for a ClientToken reused with other
+// parameters (the guide's spelling, "Paramter", kept).
+func errTokenConflict() *apierr.Error {
+	return apierr.Forbidden("InvalidParamter.Conflict", "The specified same token is trying to make requests with different parameters.")
+}
