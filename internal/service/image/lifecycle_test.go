@@ -189,6 +189,7 @@ func TestASharedImageIsVisibleAndUsableByThatAccountOnly(t *testing.T) {
 	if _, err := f.svc.Image(t.Context(), 2, hangzhou, id); err == nil {
 		t.Fatal("bob sees the image before it is shared")
 	}
+	sharedAt := f.clk.Now()
 	if err := f.svc.Share(t.Context(), alice, id, []string{"2"}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +216,7 @@ func TestASharedImageIsVisibleAndUsableByThatAccountOnly(t *testing.T) {
 		t.Fatalf("bob's DeleteImage deleted alice's image: %v", err)
 	}
 	page, err := f.svc.Shares(t.Context(), alice, id, image.Page{Number: 1, Size: 10})
-	if err != nil || page.TotalCount != 1 || page.Shares[0].AccountID != 2 || !page.Shares[0].CreatedAt.Equal(t0) {
+	if err != nil || page.TotalCount != 1 || page.Shares[0].AccountID != 2 || !page.Shares[0].CreatedAt.Equal(sharedAt) {
 		t.Fatalf("DescribeImageSharePermission: %+v, %v", page, err)
 	}
 	if err := f.svc.Share(t.Context(), alice, id, nil, []string{"2"}); err != nil {
