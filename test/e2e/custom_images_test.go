@@ -302,7 +302,8 @@ func TestCustomImageActionsAnswerTheGuidesErrorsAndCreateNothing(t *testing.T) {
 	req.SnapshotId = "s-doesnotexist00000001"
 	_, err = c.CreateImage(req)
 	wantServerError(t, "CreateImage of a missing snapshot", err, "InvalidSnapshotId.NotFound", 404)
-	req.ImageName = "1-starts-with-a-digit"
+	req = ecs.CreateCreateImageRequest()
+	req.SnapshotId, req.ImageName = "s-doesnotexist00000001", "1-starts-with-a-digit"
 	_, err = c.CreateImage(req)
 	wantServerError(t, "CreateImage with a bad name", err, "InvalidImageName.Malformed", 400)
 	req = ecs.CreateCreateImageRequest()
@@ -314,9 +315,12 @@ func TestCustomImageActionsAnswerTheGuidesErrorsAndCreateNothing(t *testing.T) {
 	imp.DiskDeviceMapping = &[]ecs.ImportImageDiskDeviceMapping{{OSSBucket: "images", OSSObject: "disk.qcow2", Format: "qcow2"}}
 	_, err = c.ImportImage(imp)
 	wantServerError(t, "ImportImage without an object store", err, "InvalidRegion.NotSupport", 403)
+	// Requests of the SDK keep the parameters of earlier calls: a new one each time.
+	imp = ecs.CreateImportImageRequest()
 	imp.DiskDeviceMapping = &[]ecs.ImportImageDiskDeviceMapping{{OSSObject: "disk.qcow2"}}
 	_, err = c.ImportImage(imp)
 	wantServerError(t, "ImportImage without a bucket", err, "MissingParameter", 400)
+	imp = ecs.CreateImportImageRequest()
 	imp.DiskDeviceMapping = &[]ecs.ImportImageDiskDeviceMapping{{OSSBucket: "images", OSSObject: "d", Format: "vmdk"}}
 	_, err = c.ImportImage(imp)
 	wantServerError(t, "ImportImage of an unknown format", err, "InvalidFormat.Malformed", 400)
