@@ -104,9 +104,9 @@ func (s *Service) Create(ctx context.Context, c Caller, in CreateInput) (string,
 			case in.InstanceID != "":
 				snapshots, err = s.fromInstance(ctx, tx, c, in.InstanceID, &img, now)
 			case len(in.Mappings) > 0:
-				err = fromMappings(tx, c, in.Mappings, &img)
+				err = s.fromMappings(ctx, tx, c, in.Mappings, &img)
 			default:
-				err = fromSnapshot(tx, c, in.SnapshotID, &img)
+				err = s.fromSnapshot(ctx, tx, c, in.SnapshotID, &img)
 			}
 			if err != nil {
 				return createdImage{}, err
@@ -183,7 +183,7 @@ func usableSnapshot(tx store.Tx, c Caller, id string, notFound error) (store.Sna
 }
 
 // fromSnapshot makes img a one-disk image of a system-disk snapshot.
-func fromSnapshot(tx store.Tx, c Caller, id string, img *store.Image) error {
+func (s *Service) fromSnapshot(ctx context.Context, tx store.Tx, c Caller, id string, img *store.Image) error {
 	sn, err := usableSnapshot(tx, c, id, errSnapshotNotFound())
 	if err != nil {
 		return err
@@ -193,12 +193,12 @@ func fromSnapshot(tx store.Tx, c Caller, id string, img *store.Image) error {
 	}
 	img.SizeGiB = sn.SourceDiskSizeGiB
 	img.Disks = []store.ImageDisk{{Device: SystemDiskDevice, Type: DiskTypeSystem, SizeGiB: sn.SourceDiskSizeGiB, SnapshotID: sn.ID}}
-	return describeSource(tx, c, sn.SourceDiskID, img)
+	return s.describeSource(ctx, tx, c, sn.SourceDiskID, img)
 }
 
 // describeSource copies the operating system of the instance a disk was made
 // from, when its disk still names its image; the caller's Platform otherwise.
-func describeSource(tx store.Tx, c Caller, diskID string, img *store.Image) error {
+func (s *Service) describeSource(ctx context.Context, tx store.Tx, c Caller, diskID string, img *store.Image) error {
 	d, err := tx.GetDisk(c.AccountID, diskID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
@@ -218,13 +218,16 @@ func describeSource(tx store.Tx, c Caller, diskID string, img *store.Image) erro
 	}
 	img.OSName, img.OSNameEn, img.OSType = in.OSName, in.OSName, in.OSType
 	img.Platform = platformOf(in.OSName, in.OSType)
+	if src, err := s.Image(ctx, c.AccountID, c.RegionID, in.ImageID); err == nil {
+		img.OSName, img.OSNameEn, img.Platform, img.Architecture = src.OSName, src.OSNameEn, src.Platform, src.Architecture
+	}
 	return nil
 }
 
 // fromMappings makes img of DiskDeviceMapping.N: exactly one system-disk
 // snapshot (the system disk, /dev/xvda), data disks from /dev/xvdb on in the
 // order given, a mapping without a snapshot an empty disk.
-func fromMappings(tx store.Tx, c Caller, maps []MappingInput, img *store.Image) error {
+func (s *Service) fromMappings(ctx context.Context, tx store.Tx, c Caller, maps []MappingInput, img *store.Image) error {
 	var system *store.ImageDisk
 	var data []store.ImageDisk
 	var systemDisk string
@@ -270,7 +273,7 @@ func fromMappings(tx store.Tx, c Caller, maps []MappingInput, img *store.Image) 
 		img.Disks = append(img.Disks, d)
 	}
 	img.SizeGiB = system.SizeGiB
-	return describeSource(tx, c, systemDisk, img)
+	return s.describeSource(ctx, tx, c, systemDisk, img)
 }
 
 // fromInstance makes img of every disk of an instance that is Running or
