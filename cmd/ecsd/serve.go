@@ -21,14 +21,14 @@ import (
 
 // serveOptions are the settings of `ecsd serve`.
 type serveOptions struct {
-	listen, dataDir, driver, storeDSN, config string
-	tlsCert, tlsKey, topology, endpoint       string
-	publicIPPool                              string
-	ossListen, ossDomain                      string
-	logLevel                                  string
-	simDelay, simSnapshotTime                 time.Duration
-	tokenClockOffset                          time.Duration
-	consoleURLLifetime                        time.Duration
+	listen, dataDir, driver, storeDSN, config   string
+	tlsCert, tlsKey, topology, endpoint         string
+	publicIPPool                                string
+	ossListen, ossDomain                        string
+	logLevel                                    string
+	simDelay, simSnapshotTime, simImageCopyTime time.Duration
+	tokenClockOffset                            time.Duration
+	consoleURLLifetime                          time.Duration
 }
 
 func serveFlags(o *serveOptions) *flag.FlagSet {
@@ -37,6 +37,7 @@ func serveFlags(o *serveOptions) *flag.FlagSet {
 	fs.StringVar(&o.dataDir, "data-dir", defaultDataDir(), "directory for the SQLite store, credentials and TLS certificate")
 	fs.StringVar(&o.driver, "driver", "sim", "compute driver: sim (simulated)")
 	fs.DurationVar(&o.simDelay, "sim-delay", 2*time.Second, "how long each transitional state (Pending, Starting, Stopping …) lasts with the sim driver")
+	fs.DurationVar(&o.simImageCopyTime, "sim-image-copy-time", 10*time.Second, "how long a CopyImage takes: the copy's progress goes from 0% to 100% over it")
 	fs.DurationVar(&o.simSnapshotTime, "sim-snapshot-time", 10*time.Second, "how long a snapshot (and a migrate_disk copy) takes with the sim volume driver: progress goes from 0% to 100% over it")
 	fs.StringVar(&o.storeDSN, "store", "", "store: empty for SQLite in --data-dir, or postgres://user:pass@host/db")
 	fs.StringVar(&o.config, "config", "", "YAML file whose keys are these flag names")
@@ -110,7 +111,7 @@ func serve(ctx context.Context, o serveOptions, stdout io.Writer, logger *slog.L
 		return fmt.Errorf("listen: %w", err)
 	}
 	a, err := app.New(ctx, app.Options{
-		DataDir: o.dataDir, Topology: o.topology, SimDelay: o.simDelay, SimSnapshotTime: o.simSnapshotTime, PublicIPPool: o.publicIPPool, Endpoint: o.endpoint, TLSCert: o.tlsCert, TLSKey: o.tlsKey,
+		DataDir: o.dataDir, Topology: o.topology, SimDelay: o.simDelay, SimSnapshotTime: o.simSnapshotTime, SimImageCopyTime: o.simImageCopyTime, PublicIPPool: o.publicIPPool, Endpoint: o.endpoint, TLSCert: o.tlsCert, TLSKey: o.tlsKey,
 		ConsoleURLLifetime: o.consoleURLLifetime,
 		RootAccessKeyID:    os.Getenv("ECSD_ACCESS_KEY_ID"), RootAccessKeySecret: os.Getenv("ECSD_ACCESS_KEY_SECRET"),
 		TokenClockOffset: o.tokenClockOffset, OSSDomain: o.ossDomain,

@@ -68,6 +68,9 @@ type Options struct {
 	// SimSnapshotTime is how long a snapshot (or a disk migration) takes with
 	// the sim volume driver.
 	SimSnapshotTime time.Duration
+	// SimImageCopyTime is how long a CopyImage takes (zero: the image
+	// service's default).
+	SimImageCopyTime time.Duration
 	// PublicIPPool is the CIDR block public IPs are allocated from; empty for
 	// instance.DefaultPublicIPPool.
 	PublicIPPool string
@@ -152,15 +155,22 @@ func New(ctx context.Context, o Options, st store.Store, addr string, stdout io.
 	if err != nil {
 		return nil, err
 	}
-	svcs, err := NewServices(st, gen, clk, cat, Drivers{Compute: compute, Volumes: volumes}, logger, pool, owner)
+	imageContent, err := image.NewContentStore(filepath.Join(o.DataDir, "images"))
 	if err != nil {
 		return nil, err
 	}
+	// The object service holds image files for ImportImage and ExportImage.
+	objects := objectstore.New(objectstore.Deps{Store: st, Dir: filepath.Join(o.DataDir, "oss"), Clock: clk,
+		DefaultRegion: topo.DefaultRegion, KnownRegion: cat.HasRegion})
+	svcs, err := NewServices(st, gen, clk, cat, Drivers{Compute: compute, Volumes: volumes, ImageContent: imageContent,
+		ImageCopyTime: o.SimImageCopyTime, Objects: objects}, logger, pool, owner)
+	if err != nil {
+		return nil, err
+	}
+	svcs.Objects = objects
 	tokenClock := offsetClock{base: clk, offset: o.TokenClockOffset}
 	svcs.STS = sts.New(sts.Deps{Store: st, IDs: gen, Clock: tokenClock})
 	svcs.Console = console.New(console.Deps{Store: st, Clock: clk, URLLifetime: o.ConsoleURLLifetime}) // the configured lifetime
-	svcs.Objects = objectstore.New(objectstore.Deps{Store: st, Dir: filepath.Join(o.DataDir, "oss"), Clock: clk,
-		DefaultRegion: topo.DefaultRegion, KnownRegion: cat.HasRegion})
 	ossFront := objectstore.NewServer(objectstore.ServerConfig{Service: svcs.Objects, Credentials: ossCredentialSource{accts, tokenClock},
 		Clock: clk, Domain: o.OSSDomain, HostID: endpoint, Logger: logger})
 	reg, err := NewRegistry(cat, endpoint, svcs)
@@ -249,6 +259,14 @@ type Drivers struct {
 		driver.Snapshotter
 		driver.DiskMigrator
 	}
+	// ImageContent keeps imported images' bytes (<data-dir>/images); nil
+	// keeps them under the system's temporary directory.
+	ImageContent *image.ContentStore
+	// Objects is the object store ImportImage and ExportImage use; nil means
+	// none (both answer InvalidRegion.NotSupport).
+	Objects objectstore.Objects
+	// ImageCopyTime is how long a CopyImage takes; zero means the default.
+	ImageCopyTime time.Duration
 }
 
 // NewServices builds every resource service on one store, ID generator, clock and
@@ -261,7 +279,6 @@ func NewServices(st store.Store, gen ids.Generator, clk clock.Waiter, cat *catal
 		Network:        network.New(network.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat}),
 		SecurityGroups: secgroup.New(secgroup.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Instances: instance.GroupMembers}),
 		KeyPairs:       keypair.New(keypair.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat}),
-		Images:         image.New(image.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat}),
 	}
 	s.Tasks = task.New(task.Config{Store: st, IDs: gen, Clock: clk, Logger: logger, Owner: owner})
 	var err error
@@ -270,13 +287,17 @@ func NewServices(st store.Store, gen ids.Generator, clk clock.Waiter, cat *catal
 	if err != nil {
 		return Services{}, err
 	}
+	s.RAM = ram.New(ram.Deps{Store: st, IDs: gen, Clock: clk})
+	// Custom images: snapshots of instances through the snapshot service,
+	// copies, imports and exports on the task engine (docs/images.md).
+	s.Images = image.New(image.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Tasks: s.Tasks, Snapshots: s.Snapshots,
+		Objects: drv.Objects, Content: drv.ImageContent, RolePolicies: s.RAM, CopyTime: drv.ImageCopyTime})
 	s.Instances = instance.New(instance.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Network: s.Network,
 		Images: s.Images, Compute: compute, Logger: logger, PublicIPPool: publicIPPool, Snapshots: s.Snapshots})
 	s.Tags = tag.New(tag.Deps{Store: st, Clock: clk, Images: s.Images})
 	s.Disks = disk.New(disk.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Images: s.Images, Compute: compute,
 		Snapshots: s.Snapshots})
 	s.DeploymentSets = deploymentset.New(deploymentset.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat})
-	s.RAM = ram.New(ram.Deps{Store: st, IDs: gen, Clock: clk})
 	s.STS = sts.New(sts.Deps{Store: st, IDs: gen, Clock: clk})
 	s.ENIs = eni.New(eni.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Network: s.Network, Compute: compute})
 	s.Console = console.New(console.Deps{Store: st, Clock: clk})

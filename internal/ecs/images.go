@@ -331,12 +331,14 @@ func describeImage(img image.Image) Image {
 	}
 	for _, m := range img.DiskDeviceMappings {
 		out.DiskDeviceMappings.DiskDeviceMapping = append(out.DiskDeviceMappings.DiskDeviceMapping, ImageDiskDeviceMapping{
-			Device:     m.Device,
-			Type:       m.Type,
-			Size:       strconv.Itoa(m.Size),
-			SnapshotId: m.SnapshotID,
-			Format:     m.Format,
-			Progress:   img.Progress,
+			Device:          m.Device,
+			Type:            m.Type,
+			Size:            strconv.Itoa(m.Size),
+			SnapshotId:      m.SnapshotID,
+			Format:          m.Format,
+			ImportOSSBucket: m.ImportOSSBucket,
+			ImportOSSObject: m.ImportOSSObject,
+			Progress:        img.Progress,
 		})
 	}
 	for _, t := range img.Tags {

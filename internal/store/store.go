@@ -58,6 +58,7 @@ type Tx interface {
 	TaskTx
 	SnapshotTx
 	ObjectStorageTx
+	ImageTx
 }
 
 // AccountTx holds accounts, AccessKeys, server settings and ClientToken records.

@@ -136,6 +136,9 @@ type DiskDeviceMapping struct {
 	SnapshotID string
 	// Format is the image file format of an imported image (empty otherwise).
 	Format string
+	// ImportOSSBucket and ImportOSSObject are the file an imported image was
+	// read from.
+	ImportOSSBucket, ImportOSSObject string
 }
 
 // Tag is one tag of an image.

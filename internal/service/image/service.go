@@ -1,23 +1,32 @@
-// Package image owns images (guide 1.9): the catalog of system images, later
-// custom and shared ones.
+// Package image owns images (guide 1.9): the catalog of system images and
+// custom images — made from snapshots or instances (CreateImage), copied to
+// other regions (CopyImage), shared with other accounts
+// (ModifyImageSharePermission), imported from and exported to the object store
+// (ImportImage, ExportImage).
 //
 // The service merges images from Sources. The first is always the embedded
-// SystemCatalog (data/system_images.yaml); a store-backed source of custom,
-// shared and copied images will be added through Deps.Sources without changing
-// the service's API. Every filter of DescribeImages is applied here, on the
-// merged list, so a source may narrow its answer with the Query (in SQL, say)
-// but does not have to.
+// SystemCatalog (data/system_images.yaml), then the store's custom images (the
+// caller's own and those shared with it), then Deps.Sources. Every filter of
+// DescribeImages is applied here, on the merged list, so a source may narrow
+// its answer with the Query (in SQL, say) but does not have to. The
+// asynchronous work (creation, copies, imports, exports) runs on the task
+// engine; the kinds are in kinds.go. See docs/images.md.
 package image
 
 import (
 	"cmp"
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"time"
 
 	"github.com/ecsd/ecsd/internal/api/apierr"
 	"github.com/ecsd/ecsd/internal/catalog"
+	"github.com/ecsd/ecsd/internal/objectstore"
+	"github.com/ecsd/ecsd/internal/reqctx"
+	"github.com/ecsd/ecsd/internal/service/task"
 	"github.com/ecsd/ecsd/internal/store"
 )
 
@@ -48,10 +57,69 @@ type Deps struct {
 	Catalog *catalog.Catalog
 	// SystemImages is the catalog of system images; nil means the embedded one.
 	SystemImages *SystemCatalog
-	// Sources are further sources (custom and shared images), consulted after
-	// the system images; an image ID already seen is not taken again.
+	// Sources are further sources, consulted after the system images and the
+	// store's custom images; an image ID already seen is not taken again.
 	Sources []Source
+
+	// Tasks runs creations, copies, imports and exports; New registers the
+	// kinds of kinds.go on it. Nil: the custom-image actions that need it
+	// fail (tests of DescribeImages alone may leave it out).
+	Tasks *task.Engine
+	// Snapshots takes the snapshots of an instance's disks for CreateImage.
+	Snapshots SnapshotTaker
+	// Objects is the object store ImportImage reads and ExportImage writes;
+	// nil means there is none, and both answer InvalidRegion.NotSupport.
+	Objects objectstore.Objects
+	// Content keeps imported images' bytes; nil keeps them in a directory
+	// under os.TempDir.
+	Content *ContentStore
+	// RolePolicies returns the policy documents attached to a RAM role, for
+	// the role ImportImage and ExportImage act through (the RAM service).
+	RolePolicies RolePolicies
+	// Limits are the quotas.
+	Limits Limits
+	// CopyTime is how long a CopyImage takes (the simulated transfer);
+	// zero means DefaultCopyTime.
+	CopyTime time.Duration
+	// PollInterval is how often a task under way looks again; zero means
+	// DefaultPollInterval.
+	PollInterval time.Duration
 }
+
+// SnapshotTaker takes a snapshot of a disk inside a transaction (the snapshot
+// service's TakeForImage).
+type SnapshotTaker interface {
+	TakeForImage(tx store.Tx, d store.Disk, imageID string, now time.Time) (store.Snapshot, error)
+}
+
+// RolePolicies returns the default-version documents of the policies attached
+// to a principal (the RAM service's Policies).
+type RolePolicies interface {
+	Policies(ctx context.Context, accountID int64, p reqctx.Principal) ([]string, error)
+}
+
+// Limits are the quotas of custom images.
+type Limits struct {
+	// ImagesPerRegion bounds an account's custom images in a region
+	// (QuotaExceed.Image); zero means DefaultImagesPerRegion.
+	ImagesPerRegion int
+	// SharesPerImage bounds the accounts one image is shared with
+	// (QuotaExceed.ShareImageUser); zero means DefaultSharesPerImage.
+	SharesPerImage int
+	// SharedPerAccount bounds the images shared with one account
+	// (QuotaExceed.ShareImage); zero means DefaultSharedPerAccount.
+	SharedPerAccount int
+}
+
+// Defaults of Deps and Limits (the guide's quotas: 50 accounts per image, 30
+// shared images per account; Alibaba Cloud's 100 custom images per region).
+const (
+	DefaultImagesPerRegion  = 100
+	DefaultSharesPerImage   = 50
+	DefaultSharedPerAccount = 30
+	DefaultCopyTime         = 10 * time.Second
+	DefaultPollInterval     = time.Second
+)
 
 // Service implements the use cases.
 type Service struct {
@@ -59,8 +127,9 @@ type Service struct {
 	sources []Source
 }
 
-// New returns a Service. It panics when Deps.SystemImages is nil and the
-// embedded catalog does not parse, which its tests rule out.
+// New returns a Service and registers its task kinds on Deps.Tasks. It panics
+// when Deps.SystemImages is nil and the embedded catalog does not parse, which
+// its tests rule out, or when the kinds are registered twice (a wiring bug).
 func New(deps Deps) *Service {
 	if deps.SystemImages == nil {
 		sys, err := EmbeddedSystemCatalog()
@@ -69,8 +138,42 @@ func New(deps Deps) *Service {
 		}
 		deps.SystemImages = sys
 	}
-	sources := append([]Source{deps.SystemImages}, deps.Sources...)
-	return &Service{deps: deps, sources: sources}
+	if deps.Limits.ImagesPerRegion <= 0 {
+		deps.Limits.ImagesPerRegion = DefaultImagesPerRegion
+	}
+	if deps.Limits.SharesPerImage <= 0 {
+		deps.Limits.SharesPerImage = DefaultSharesPerImage
+	}
+	if deps.Limits.SharedPerAccount <= 0 {
+		deps.Limits.SharedPerAccount = DefaultSharedPerAccount
+	}
+	if deps.CopyTime <= 0 {
+		deps.CopyTime = DefaultCopyTime
+	}
+	if deps.PollInterval <= 0 {
+		deps.PollInterval = DefaultPollInterval
+	}
+	if deps.Content == nil {
+		c, err := NewContentStore(filepath.Join(os.TempDir(), "ecsd-images"))
+		if err != nil {
+			panic(err)
+		}
+		deps.Content = c
+	}
+	s := &Service{deps: deps}
+	s.sources = []Source{deps.SystemImages}
+	if deps.Store != nil {
+		s.sources = append(s.sources, customSource{s})
+	}
+	s.sources = append(s.sources, deps.Sources...)
+	if deps.Tasks != nil {
+		for _, k := range s.kinds() {
+			if err := deps.Tasks.Register(k); err != nil {
+				panic(err)
+			}
+		}
+	}
+	return s
 }
 
 // Page asks for one page of a listing: Number from 1, Size from 1 to MaxPageSize.

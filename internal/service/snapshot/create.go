@@ -210,3 +210,24 @@ func operation(status string, nameValues ...string) store.TaskOperation {
 	}
 	return op
 }
+
+// TakeForImage records a snapshot of disk d and enqueues the task that takes
+// it, inside the caller's transaction: CreateImage with InstanceId snapshots
+// every disk of the instance this way (guide 1.9.1). The snapshot is a user
+// snapshot named after the image; the caller checks the instance's state and
+// wakes the task engine after the commit.
+func (s *Service) TakeForImage(tx store.Tx, d store.Disk, imageID string, now time.Time) (store.Snapshot, error) {
+	busy, err := creatingSnapshot(tx, d.AccountID, d.ID)
+	if err != nil {
+		return store.Snapshot{}, err
+	}
+	if busy {
+		return store.Snapshot{}, errCreatingSnapshot()
+	}
+	sn := s.newSnapshot(d, now)
+	sn.Type, sn.Description = store.SnapshotTypeUser, "Created for image "+imageID
+	if err := s.take(tx, sn); err != nil {
+		return store.Snapshot{}, err
+	}
+	return sn, nil
+}

@@ -63,6 +63,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	cases = append(cases, taskCases...)
 	cases = append(cases, snapshotCases...)
 	cases = append(cases, objectStorageCases...)
+	cases = append(cases, imageCases...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
