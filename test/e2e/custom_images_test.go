@@ -291,8 +291,9 @@ func TestASharedImageIsListedAndLaunchedByThatAccountOnly(t *testing.T) {
 
 // TestCustomImageActionsAnswerTheGuidesErrorsAndCreateNothing checks bad
 // input of CreateImage, ImportImage and ExportImage: each a guide error, with
-// no image left behind. ecsd has no object store on this branch, so the
-// import and export actions answer InvalidRegion.NotSupport.
+// no image left behind. The account has no AliyunECSImageImportDefaultRole
+// nor AliyunECSImageExportDefaultRole, so the import and export of otherwise
+// valid requests are Forbidden (the guide's RAM authorization).
 func TestCustomImageActionsAnswerTheGuidesErrorsAndCreateNothing(t *testing.T) {
 	s := imageServer(t, "2s")
 	c := oldSDK(t, s, testAccessKeyID, testAccessKeySecret)
@@ -314,7 +315,7 @@ func TestCustomImageActionsAnswerTheGuidesErrorsAndCreateNothing(t *testing.T) {
 	imp := ecs.CreateImportImageRequest()
 	imp.DiskDeviceMapping = &[]ecs.ImportImageDiskDeviceMapping{{OSSBucket: "images", OSSObject: "disk.qcow2", Format: "qcow2"}}
 	_, err = c.ImportImage(imp)
-	wantServerError(t, "ImportImage without an object store", err, "InvalidRegion.NotSupport", 403)
+	wantServerError(t, "ImportImage without the import role", err, "Forbidden", 400)
 	// Requests of the SDK keep the parameters of earlier calls: a new one each time.
 	imp = ecs.CreateImportImageRequest()
 	imp.DiskDeviceMapping = &[]ecs.ImportImageDiskDeviceMapping{{OSSObject: "disk.qcow2"}}
@@ -327,7 +328,7 @@ func TestCustomImageActionsAnswerTheGuidesErrorsAndCreateNothing(t *testing.T) {
 	exp := ecs.CreateExportImageRequest()
 	exp.ImageId, exp.OSSBucket = "m-doesnotexist00000001", "images"
 	_, err = c.ExportImage(exp)
-	wantServerError(t, "ExportImage without an object store", err, "InvalidRegion.NotSupport", 403)
+	wantServerError(t, "ExportImage without the export role", err, "Forbidden", 400)
 
 	mine := ecs.CreateDescribeImagesRequest()
 	mine.ImageOwnerAlias, mine.Status = "self", "Creating,Available,CreateFailed"

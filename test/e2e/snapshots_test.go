@@ -368,9 +368,10 @@ func TestResetDiskRollsADiskBackOnAStoppedInstance(t *testing.T) {
 	waitInstance(t, c, inst, "Running")
 }
 
-// TestImportAndExportSnapshotAnswerThatNoBucketExists: ecsd has no object
-// storage yet, so after their own checks both answer OSS_BUCKET_NOT_FOUND
-// (403), the guide's code for a missing bucket (1.8.4, 1.8.5).
+// TestImportAndExportSnapshotAnswerThatNoBucketExists: the snapshot actions
+// are not wired to the object service yet, so after their own checks both
+// answer OSS_BUCKET_NOT_FOUND (403), the guide's code for a missing bucket
+// (1.8.4, 1.8.5); "backups" exists in no account here.
 func TestImportAndExportSnapshotAnswerThatNoBucketExists(t *testing.T) {
 	s := startServer(t, serverOptions{args: []string{"--sim-snapshot-time", "0s"}})
 	c := oldSDK(t, s, testAccessKeyID, testAccessKeySecret)

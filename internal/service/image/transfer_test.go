@@ -20,7 +20,9 @@ func qcow2File(size int64) []byte {
 	h := make([]byte, 512)
 	copy(h, "QFI\xfb")
 	binary.BigEndian.PutUint32(h[4:], 3)
+	binary.BigEndian.PutUint32(h[20:], 16) // cluster_bits
 	binary.BigEndian.PutUint64(h[24:], uint64(size))
+	binary.BigEndian.PutUint32(h[100:], 104) // header_length
 	return h
 }
 
@@ -111,6 +113,10 @@ func TestImportImageRefusesBadInputAndCreatesNothing(t *testing.T) {
 	f.obj.put("media", "junk.qcow2", bytes.Repeat([]byte("x"), 1024))
 	f.obj.put("media", "odd.raw", make([]byte, 1000))
 	f.obj.put("media", "ok.qcow2", qcow2File(gib))
+	cut := qcow2File(gib)
+	binary.BigEndian.PutUint64(cut[40:], 4096) // L1 table offset
+	binary.BigEndian.PutUint32(cut[36:], 2)    // L1 entries: beyond the 512 bytes
+	f.obj.put("media", "cut.qcow2", cut)
 	cases := []struct {
 		name   string
 		in     image.ImportInput
@@ -120,6 +126,7 @@ func TestImportImageRefusesBadInputAndCreatesNothing(t *testing.T) {
 		{"missing object", importInput("qcow2", "nope.qcow2"), "InvalidParameter", 400},
 		{"not qcow2", importInput("qcow2", "junk.qcow2"), "InvalidFormat.Malformed", 400},
 		{"not VHD", importInput("VHD", "junk.qcow2"), "InvalidFormat.Malformed", 400},
+		{"qcow2 cut short", importInput("qcow2", "cut.qcow2"), "InvalidFormat.Malformed", 400},
 		{"RAW not a multiple of 512", importInput("RAW", "odd.raw"), "InvalidFormat.Malformed", 400},
 		{"unknown format", importInput("vmdk", "ok.qcow2"), "InvalidFormat.Malformed", 400},
 		{"larger than the disk", importInput("qcow2", "big.qcow2"), "InvalidImageSize", 400},

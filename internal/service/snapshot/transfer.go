@@ -8,11 +8,12 @@ import (
 	"github.com/ecsd/ecsd/internal/store"
 )
 
-// ecsd has no object storage (OSS) yet, so ImportSnapshot (1.8.4) and
-// ExportSnapshot (1.8.5) check their parameters as the guide says and then
-// answer OSS_BUCKET_NOT_FOUND (403): no bucket exists in any region. Once an
-// object store exists, they become task kinds (ActionImportSnapshot …)
-// registered like the others, and CancelTask may cancel them.
+// ImportSnapshot (1.8.4) and ExportSnapshot (1.8.5) are not yet wired to the
+// object service (objectstore.Objects, which ImportImage and ExportImage use):
+// they check their parameters as the guide says and then answer
+// OSS_BUCKET_NOT_FOUND (403). Wiring them means task kinds
+// (ActionImportSnapshot …) registered like the others, which CancelTask may
+// cancel, and a snapshot record without a source disk for an import.
 
 // ImportInput are the parameters of ImportSnapshot.
 type ImportInput struct {
