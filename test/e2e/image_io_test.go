@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth"
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth/credentials"
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
@@ -27,10 +29,10 @@ const (
 )
 
 // grantImageRoles creates, with services/ram, the import and export roles of
-// the root account: trusted by the ECS service, with their policies.
-func grantImageRoles(t *testing.T, s *server) {
+// cred's account: trusted by the ECS service, with their policies.
+func grantImageRoles(t *testing.T, s *server, cred auth.Credential) {
 	t.Helper()
-	rc := ramSDK(t, s, rootCred())
+	rc := ramSDK(t, s, cred)
 	createRole(t, rc, imageImportRole, ecsTrustPolicy)
 	attachToRole(t, rc, imageImportRole, imageImportPolicy)
 	createRole(t, rc, imageExportRole, ecsTrustPolicy)
@@ -153,7 +155,7 @@ func contentFile(t *testing.T, s *server, imageID, ext string) []byte {
 func TestSDKImportImageFromAMultipartUploadThenLaunchImageCopyShareAndExportIt(t *testing.T) {
 	s := imageServer(t, "2s")
 	c := oldSDK(t, s, testAccessKeyID, testAccessKeySecret)
-	grantImageRoles(t, s)
+	grantImageRoles(t, s, rootCred())
 	bucket := imageBucket(t, s, testAccessKeyID, testAccessKeySecret, "image-io")
 	data := qcow2Disk(20<<30, 3<<20+4096)
 	uploadMultipart(t, bucket, "uploads/ubuntu.qcow2", data)
@@ -285,9 +287,12 @@ func noImportLeft(t *testing.T, c *ecs.Client, what string, images int) {
 // at once with the guide's code, and neither an image nor a task is left.
 func TestSDKImportImageRefusesBadFilesAndForeignBucketsAndLeavesNothingBehind(t *testing.T) {
 	s := startServer(t, serverOptions{})
-	c := oldSDK(t, s, testAccessKeyID, testAccessKeySecret)
-	grantImageRoles(t, s)
-	bucket := imageBucket(t, s, testAccessKeyID, testAccessKeySecret, "bad-images")
+	// An account of its own, so that the counts below see only this test's
+	// images even when servers share a store (ECSD_E2E_STORE).
+	own := createAccount(t, s, "image-io-bad")
+	c := oldSDK(t, s, own.AccessKeyId, own.AccessKeySecret)
+	grantImageRoles(t, s, credentials.NewAccessKeyCredential(own.AccessKeyId, own.AccessKeySecret))
+	bucket := imageBucket(t, s, own.AccessKeyId, own.AccessKeySecret, unique("bad-images"))
 	whole := qcow2Disk(20<<30, 1<<20)
 	uploadMultipart(t, bucket, "cut.qcow2", whole[:200<<10]) // the L1 table (at 128 KiB) is whole, the rest is not: still valid
 	uploadMultipart(t, bucket, "truncated.qcow2", whole[:100<<10])
@@ -315,7 +320,7 @@ func TestSDKImportImageRefusesBadFilesAndForeignBucketsAndLeavesNothingBehind(t 
 		{"junk labelled VHD", "junk.qcow2", "VHD", "InvalidFormat.Malformed"},
 		{"a missing object", "nothing-here.qcow2", "QCOW2", "InvalidParameter"},
 	} {
-		_, err := importImage(c, unique("bad"), "bad-images", bad.object, bad.format)
+		_, err := importImage(c, unique("bad"), bucket.BucketName, bad.object, bad.format)
 		wantServerError(t, "ImportImage of "+bad.what, err, bad.code, 400)
 		noImportLeft(t, c, bad.what, 0)
 	}
@@ -323,15 +328,15 @@ func TestSDKImportImageRefusesBadFilesAndForeignBucketsAndLeavesNothingBehind(t 
 	wantServerError(t, "ImportImage from a missing bucket", err, "OSSBucket.NotFound", 400)
 
 	other := createAccount(t, s, "image-io-other")
-	theirs := imageBucket(t, s, other.AccessKeyId, other.AccessKeySecret, "their-images")
+	theirs := imageBucket(t, s, other.AccessKeyId, other.AccessKeySecret, unique("their-images"))
 	uploadMultipart(t, theirs, "disk.qcow2", whole)
-	_, err = importImage(c, unique("theirs"), "their-images", "disk.qcow2", "QCOW2")
+	_, err = importImage(c, unique("theirs"), theirs.BucketName, "disk.qcow2", "QCOW2")
 	wantServerError(t, "ImportImage from another account's bucket", err, "OSSBucket.NotFound", 400)
 	noImportLeft(t, c, "another account's bucket", 0)
 
 	// The same request from the owner of the object works: the refusals above
 	// were about the file and the bucket, not the request.
-	ok, err := importImage(c, unique("good"), "bad-images", "cut.qcow2", "QCOW2")
+	ok, err := importImage(c, unique("good"), bucket.BucketName, "cut.qcow2", "QCOW2")
 	if err != nil {
 		t.Fatalf("ImportImage of a whole qcow2 header and tables: %v", err)
 	}
@@ -344,22 +349,23 @@ func TestSDKImportImageRefusesBadFilesAndForeignBucketsAndLeavesNothingBehind(t 
 // imported images, the next ImportImage is refused and creates nothing.
 func TestSDKImportImageBeyondTheImageQuotaIsQuotaExceedImage(t *testing.T) {
 	s := startServer(t, serverOptions{})
-	c := oldSDK(t, s, testAccessKeyID, testAccessKeySecret)
-	grantImageRoles(t, s)
-	bucket := imageBucket(t, s, testAccessKeyID, testAccessKeySecret, "many-images")
+	own := createAccount(t, s, "image-io-quota") // the quota counts this account's images only
+	c := oldSDK(t, s, own.AccessKeyId, own.AccessKeySecret)
+	grantImageRoles(t, s, credentials.NewAccessKeyCredential(own.AccessKeyId, own.AccessKeySecret))
+	bucket := imageBucket(t, s, own.AccessKeyId, own.AccessKeySecret, unique("many-images"))
 	if err := bucket.PutObject("small.qcow2", bytes.NewReader(qcow2Disk(20<<30, 3<<16))); err != nil {
 		t.Fatal(err)
 	}
 	const quota = 100
 	var last string
 	for i := 0; i < quota; i++ {
-		resp, err := importImage(c, fmt.Sprintf("image-%03d-%s", i, runID()), "many-images", "small.qcow2", "QCOW2")
+		resp, err := importImage(c, fmt.Sprintf("image-%03d-%s", i, runID()), bucket.BucketName, "small.qcow2", "QCOW2")
 		if err != nil {
 			t.Fatalf("ImportImage %d: %v", i, err)
 		}
 		last = resp.TaskId
 	}
-	_, err := importImage(c, unique("one-too-many"), "many-images", "small.qcow2", "QCOW2")
+	_, err := importImage(c, unique("one-too-many"), bucket.BucketName, "small.qcow2", "QCOW2")
 	wantServerError(t, "ImportImage beyond the quota", err, "QuotaExceed.Image", 403)
 	waitTask(t, c, last, "ImportImage")
 	noImportLeft(t, c, "over quota", quota)

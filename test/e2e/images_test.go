@@ -142,9 +142,10 @@ func TestTeaSDKDescribesImagesWithBothSignatures(t *testing.T) {
 	for _, sigV1 := range []bool{false, true} {
 		c := teaSDK(t, s, testAccessKeyID, testAccessKeySecret, sigV1)
 		resp, err := c.DescribeImages(&teaecs.DescribeImagesRequest{
-			RegionId:     dara.String("cn-hangzhou"),
-			InstanceType: dara.String("ecs.g5.large"),
-			PageSize:     dara.Int32(100),
+			RegionId:        dara.String("cn-hangzhou"),
+			InstanceType:    dara.String("ecs.g5.large"),
+			ImageOwnerAlias: dara.String("system"), // custom images of other tests may share the account
+			PageSize:        dara.Int32(100),
 		})
 		if err != nil {
 			t.Fatalf("DescribeImages (sigV1=%v): %v", sigV1, err)
