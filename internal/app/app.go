@@ -282,12 +282,15 @@ func NewServices(st store.Store, gen ids.Generator, clk clock.Waiter, cat *catal
 	}
 	s.Tasks = task.New(task.Config{Store: st, IDs: gen, Clock: clk, Logger: logger, Owner: owner})
 	var err error
+	s.RAM = ram.New(ram.Deps{Store: st, IDs: gen, Clock: clk})
+	// ImportSnapshot and ExportSnapshot use the object store through the
+	// image roles (docs/snapshots.md).
 	s.Snapshots, err = snapshot.New(snapshot.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Tasks: s.Tasks,
-		Volumes: drv.Volumes, Migrator: drv.Volumes, Logger: logger})
+		Volumes: drv.Volumes, Migrator: drv.Volumes, Objects: drv.Objects,
+		Roles: image.TransferRoles{Store: st, Policies: s.RAM}, Logger: logger})
 	if err != nil {
 		return Services{}, err
 	}
-	s.RAM = ram.New(ram.Deps{Store: st, IDs: gen, Clock: clk})
 	// Custom images: snapshots of instances through the snapshot service,
 	// copies, imports and exports on the task engine (docs/images.md).
 	s.Images = image.New(image.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Tasks: s.Tasks, Snapshots: s.Snapshots,

@@ -324,6 +324,9 @@ type ImportSnapshotRequest struct {
 	OSSBucket    string `param:"OSSBucket"`
 	OssObject    string `param:"OssObject"`
 	OSSObject    string `param:"OSSObject"`
+	// RoleName is the RAM role the import acts through (Alibaba Cloud's
+	// parameter; default AliyunECSImageImportDefaultRole).
+	RoleName string `param:"RoleName"`
 }
 
 // ImportSnapshotResponse is the answer of ImportSnapshot.
@@ -332,15 +335,16 @@ type ImportSnapshotResponse struct {
 	TaskId     string `json:"TaskId"`
 }
 
-// ImportSnapshot checks its parameters and answers OSS_BUCKET_NOT_FOUND: ecsd
-// has no object storage yet (docs/snapshots.md).
+// ImportSnapshot imports a disk image file from the caller's bucket as a
+// snapshot, through an ImportSnapshot task (docs/snapshots.md).
 func (h *Handlers) ImportSnapshot(ctx context.Context, req *ImportSnapshotRequest) (*ImportSnapshotResponse, error) {
-	id, taskID, err := h.deps.Snapshots.Import(ctx, snapshotCaller(ctx), snapshot.ImportInput{SnapshotName: req.SnapshotName,
-		OssBucket: firstNonEmpty(req.OssBucket, req.OSSBucket), OssObject: firstNonEmpty(req.OssObject, req.OSSObject)})
+	out, err := h.deps.Snapshots.Import(ctx, snapshotCaller(ctx), snapshot.ImportInput{SnapshotName: req.SnapshotName,
+		OssBucket: firstNonEmpty(req.OssBucket, req.OSSBucket), OssObject: firstNonEmpty(req.OssObject, req.OSSObject),
+		RoleName: req.RoleName})
 	if err != nil {
 		return nil, err
 	}
-	return &ImportSnapshotResponse{SnapshotId: id, TaskId: taskID}, nil
+	return &ImportSnapshotResponse{SnapshotId: out.SnapshotID, TaskId: out.TaskID}, nil
 }
 
 // ExportSnapshotRequest holds the parameters of ExportSnapshot (guide 1.8.5).
@@ -349,6 +353,9 @@ type ExportSnapshotRequest struct {
 	SnapshotId string `param:"SnapshotId"`
 	OssBucket  string `param:"OssBucket"`
 	OSSBucket  string `param:"OSSBucket"`
+	// RoleName is the RAM role the export acts through (the SDK's; default
+	// AliyunECSImageExportDefaultRole).
+	RoleName string `param:"RoleName"`
 }
 
 // ExportSnapshotResponse is the answer of ExportSnapshot.
@@ -356,11 +363,11 @@ type ExportSnapshotResponse struct {
 	TaskId string `json:"TaskId"`
 }
 
-// ExportSnapshot checks the snapshot and answers OSS_BUCKET_NOT_FOUND: ecsd has
-// no object storage yet (docs/snapshots.md).
+// ExportSnapshot writes a snapshot into the caller's bucket through an
+// ExportSnapshot task (docs/snapshots.md).
 func (h *Handlers) ExportSnapshot(ctx context.Context, req *ExportSnapshotRequest) (*ExportSnapshotResponse, error) {
 	taskID, err := h.deps.Snapshots.Export(ctx, snapshotCaller(ctx), snapshot.ExportInput{SnapshotID: req.SnapshotId,
-		OssBucket: firstNonEmpty(req.OssBucket, req.OSSBucket)})
+		OssBucket: firstNonEmpty(req.OssBucket, req.OSSBucket), RoleName: req.RoleName})
 	if err != nil {
 		return nil, err
 	}

@@ -127,15 +127,20 @@ func TestSnapshotAnswersHaveTheSDKShapes(t *testing.T) {
 	_, err = h.CancelTask(ctx, decodeInto[CancelTaskRequest](t, "TaskId="+attr.TaskId))
 	assertAPIError(t, err, "InvalidTaskId.TaskActionNotSupport", 403)
 
-	for name, call := range map[string]func() (any, error){
-		"ModifySnapshotAttribute": func() (any, error) {
+	// In this order: the snapshot is modified, then deleted.
+	for _, c := range []struct {
+		name string
+		call func() (any, error)
+	}{
+		{"ModifySnapshotAttribute", func() (any, error) {
 			return h.ModifySnapshotAttribute(ctx, decodeInto[ModifySnapshotAttributeRequest](t, "SnapshotId="+created.SnapshotId+"&Description=renamed"))
-		},
-		"DeleteSnapshot": func() (any, error) {
+		}},
+		{"DeleteSnapshot", func() (any, error) {
 			return h.DeleteSnapshot(ctx, decodeInto[DeleteSnapshotRequest](t, "SnapshotId="+created.SnapshotId))
-		},
+		}},
 	} {
-		resp, err := call()
+		name := c.name
+		resp, err := c.call()
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}

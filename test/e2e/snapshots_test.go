@@ -368,32 +368,6 @@ func TestResetDiskRollsADiskBackOnAStoppedInstance(t *testing.T) {
 	waitInstance(t, c, inst, "Running")
 }
 
-// TestImportAndExportSnapshotAnswerThatNoBucketExists: the snapshot actions
-// are not wired to the object service yet, so after their own checks both
-// answer OSS_BUCKET_NOT_FOUND (403), the guide's code for a missing bucket
-// (1.8.4, 1.8.5); "backups" exists in no account here.
-func TestImportAndExportSnapshotAnswerThatNoBucketExists(t *testing.T) {
-	s := startServer(t, serverOptions{args: []string{"--sim-snapshot-time", "0s"}})
-	c := oldSDK(t, s, testAccessKeyID, testAccessKeySecret)
-	inst := launchInstance(t, s, c)
-	snap := takeSnapshot(t, c, systemDisk(t, c, inst).DiskId, "")
-	waitSnapshot(t, c, snap)
-	export := ecs.CreateExportSnapshotRequest()
-	export.SnapshotId, export.OssBucket = snap, "backups"
-	_, err := c.ExportSnapshot(export)
-	wantServerError(t, "ExportSnapshot", err, "OSS_BUCKET_NOT_FOUND", 403)
-	export.SnapshotId = "s-nope"
-	_, err = c.ExportSnapshot(export)
-	wantServerError(t, "ExportSnapshot of a missing snapshot", err, "SNAPSHOT_NOT_EXIST", 403)
-
-	imp := commonRequest(s, "ImportSnapshot", map[string]string{"OssBucket": "backups", "OssObject": "disk.raw", "SnapshotName": "imported"})
-	_, err = c.ProcessCommonRequest(imp)
-	wantServerError(t, "ImportSnapshot", err, "OSS_BUCKET_NOT_FOUND", 403)
-	imp = commonRequest(s, "ImportSnapshot", map[string]string{"OssBucket": "backups"})
-	_, err = c.ProcessCommonRequest(imp)
-	wantServerError(t, "ImportSnapshot without OssObject", err, "MissingParameter", 400)
-}
-
 // TestRunInstancesMakesADataDiskFromASnapshot follows 1.5.1's
 // DataDisk.n.SnapshotId: the disk has the snapshot's size.
 func TestRunInstancesMakesADataDiskFromASnapshot(t *testing.T) {

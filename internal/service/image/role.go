@@ -25,36 +25,66 @@ var (
 	exportActions = []string{"oss:GetObject", "oss:PutObject", "oss:GetBucketLocation"}
 )
 
-// checkRole checks the guide's authorization of an import or export: the
+// checkRole checks the guide's authorization of an import or export (see
+// TransferRoles.Allowed); anything less is Forbidden.
+func (s *Service) checkRole(ctx context.Context, accountID int64, roleName string, actions []string) error {
+	ok, err := TransferRoles{Store: s.deps.Store, Policies: s.deps.RolePolicies}.allowed(ctx, accountID, roleName, actions)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errForbidden()
+	}
+	return nil
+}
+
+// TransferRoles checks the RAM roles imports and exports act through, for the
+// other services that read or write the object store (ImportSnapshot and
+// ExportSnapshot act through the image roles).
+type TransferRoles struct {
+	Store    store.Store
+	Policies RolePolicies
+}
+
+// Allowed reports whether the account's role lets ECS import (export false:
+// oss:GetObject and oss:GetBucketLocation) or export (oss:PutObject too): the
 // account has the role, its trust policy lets the ECS service assume it
 // (sts:AssumeRole for a Service principal "ecs.…"), and the policies attached
-// to it allow every one of actions. Anything less is Forbidden.
-func (s *Service) checkRole(ctx context.Context, accountID int64, roleName string, actions []string) error {
+// to it allow every action.
+func (r TransferRoles) Allowed(ctx context.Context, accountID int64, roleName string, export bool) (bool, error) {
+	actions := importActions
+	if export {
+		actions = exportActions
+	}
+	return r.allowed(ctx, accountID, roleName, actions)
+}
+
+func (r TransferRoles) allowed(ctx context.Context, accountID int64, roleName string, actions []string) (bool, error) {
 	var role store.RAMRole
-	err := s.deps.Store.View(ctx, func(tx store.Tx) error {
+	err := r.Store.View(ctx, func(tx store.Tx) error {
 		var err error
 		role, err = tx.GetRAMRole(accountID, roleName)
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
-		return errForbidden()
+		return false, nil
 	}
 	if err != nil {
-		return fmt.Errorf("role %s: %w", roleName, err)
+		return false, fmt.Errorf("role %s: %w", roleName, err)
 	}
-	if !trustsECS(role.AssumeRolePolicy) || s.deps.RolePolicies == nil {
-		return errForbidden()
+	if !trustsECS(role.AssumeRolePolicy) || r.Policies == nil {
+		return false, nil
 	}
-	docs, err := s.deps.RolePolicies.Policies(ctx, accountID, reqctx.Principal{Kind: reqctx.PrincipalRole, RoleID: role.ID, RoleName: role.Name})
+	docs, err := r.Policies.Policies(ctx, accountID, reqctx.Principal{Kind: reqctx.PrincipalRole, RoleID: role.ID, RoleName: role.Name})
 	if err != nil {
-		return fmt.Errorf("policies of role %s: %w", roleName, err)
+		return false, fmt.Errorf("policies of role %s: %w", roleName, err)
 	}
 	for _, a := range actions {
 		if !slices.ContainsFunc(docs, func(d string) bool { return allows(d, a) }) {
-			return errForbidden()
+			return false, nil
 		}
 	}
-	return nil
+	return true, nil
 }
 
 // policyDoc is the part of a policy document the checks read.

@@ -148,10 +148,33 @@ func errExportNotFinished() *apierr.Error {
 	return apierr.Forbidden("SNAPSHOT_CREATE_NOT_FINISHED", "The specified snapshot is not finished yet.")
 }
 
-// errBucketNotFound is the answer to every import and export: ecsd has no
-// object storage yet, so no bucket exists in any region.
+func errSnapshotExporting() *apierr.Error {
+	return apierr.Forbidden("SNAPSHOT_IS_EXPORTING", "The specified snapshot is already exporting.")
+}
+
+// errBucketNotFound answers a bucket that does not exist, is another
+// account's or is in another region.
 func errBucketNotFound() *apierr.Error {
 	return apierr.Forbidden("OSS_BUCKET_NOT_FOUND", "The specified OSS bucket does not exist in this region.")
+}
+
+// errOSSAuthorization answers a RAM role that does not let ECS read or write
+// the caller's buckets.
+func errOSSAuthorization() *apierr.Error {
+	return apierr.Forbidden("OSS_AUTHORIZED_FAILED",
+		"ECS service account Have no right to access your OSS. please attach a role of access your oss to ECS service account.")
+}
+
+// errObjectNotFound answers ImportSnapshot of a missing object (ecsd's own
+// code, in the style of the table's).
+func errObjectNotFound() *apierr.Error {
+	return apierr.Forbidden("OSS_OBJECT_NOT_FOUND", "The specified OSS object does not exist in the bucket.")
+}
+
+// errSnapshotFileMalformed answers ImportSnapshot of an object that is not a
+// qcow2, VHD or RAW disk image (ecsd's own code).
+func errSnapshotFileMalformed() *apierr.Error {
+	return apierr.BadRequest("InvalidSnapshotFile.Malformed", "The specified OSS object is not a qcow2, VHD or RAW disk image.")
 }
 
 // Automatic snapshot policies (1.8.7–1.8.12 refer to the common errors; the

@@ -37,6 +37,10 @@ type fixture struct {
 	eng  *task.Engine
 	vols *sim.Volumes
 	svc  *Service
+	// obj is the object store of ImportSnapshot and ExportSnapshot; roles
+	// says whether the RAM roles allow them.
+	obj   *fakeObjects
+	roles *fakeRoles
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -50,7 +54,8 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{t: t, st: st, clk: clock.NewFake(t0), cat: cat, ids: ids.Seeded(7)}
+	f := &fixture{t: t, st: st, clk: clock.NewFake(t0), cat: cat, ids: ids.Seeded(7),
+		obj: newFakeObjects(), roles: &fakeRoles{allow: true}}
 	f.seed()
 	f.restart()
 	return f
@@ -67,7 +72,7 @@ func (f *fixture) restart() {
 		f.t.Fatal(err)
 	}
 	f.svc, err = New(Deps{Store: f.st, IDs: f.ids, Clock: f.clk, Catalog: f.cat, Tasks: f.eng, Volumes: f.vols,
-		Migrator: f.vols, Logger: logger})
+		Migrator: f.vols, Objects: f.obj, Roles: f.roles, Logger: logger})
 	if err != nil {
 		f.t.Fatal(err)
 	}

@@ -22,6 +22,12 @@ const (
 	ActionResetDisk = "ResetDisk"
 	// ActionMigrateDisk moves a disk's data (migrate_disk).
 	ActionMigrateDisk = "MigrateDisk"
+	// ActionImportSnapshot reads an image file into an imported snapshot
+	// (CancelTask may cancel it: the snapshot goes).
+	ActionImportSnapshot = "ImportSnapshot"
+	// ActionExportSnapshot writes a snapshot into a bucket (CancelTask may
+	// cancel it).
+	ActionExportSnapshot = "ExportSnapshot"
 )
 
 // Step numbers of the CreateSnapshot kind.
@@ -37,6 +43,8 @@ func (s *Service) kinds() []task.Kind {
 		{Action: ActionDeleteSnapshot, Step: s.deleteDataStep},
 		{Action: ActionResetDisk, Step: s.resetStep, Fail: s.resetFailed},
 		{Action: ActionMigrateDisk, Step: s.migrateStep},
+		{Action: ActionImportSnapshot, Cancellable: true, Step: s.importStep, Cancel: s.importCancel, Fail: s.importFailed},
+		{Action: ActionExportSnapshot, Cancellable: true, Step: s.exportStep},
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 
 	"github.com/ecsd/ecsd/internal/catalog"
 	"github.com/ecsd/ecsd/internal/driver"
+	"github.com/ecsd/ecsd/internal/objectstore"
 	"github.com/ecsd/ecsd/internal/service/task"
 	"github.com/ecsd/ecsd/internal/store"
 )
@@ -69,8 +70,14 @@ type Deps struct {
 	// (nil: migrate_disk fails without retry).
 	Volumes  driver.Snapshotter
 	Migrator driver.DiskMigrator
-	Logger   *slog.Logger
-	Limits   Limits
+	// Objects is the object store ImportSnapshot reads and ExportSnapshot
+	// writes; nil means there is none, and no bucket is ever found.
+	Objects objectstore.Objects
+	// Roles checks the RAM roles imports and exports act through; nil
+	// refuses them all (OSS_AUTHORIZED_FAILED).
+	Roles  RoleChecker
+	Logger *slog.Logger
+	Limits Limits
 	// PollInterval is how often a copy under way is looked at; zero means
 	// DefaultPollInterval.
 	PollInterval time.Duration
@@ -128,6 +135,7 @@ const (
 	diskAvailable  = "Available"
 	diskReIniting  = "ReIniting"
 	diskTypeSystem = "system"
+	diskTypeData   = "data"
 	localCategory  = "ephemeral_ssd"
 )
 
