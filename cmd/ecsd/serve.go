@@ -122,16 +122,18 @@ func serve(ctx context.Context, o serveOptions, stdout io.Writer, logger *slog.L
 	}
 	stopBackground := a.Start()
 	defer stopBackground()
-	srv := httpserve.New(a.Handler, a.TLSConfig, logger)
-	served := make(chan error, 2)
-	go func() { served <- srv.Serve(ln) }()
-	logger.Info("ecsd listening", "addr", ln.Addr().String(), "data_dir", o.dataDir, "store", storeKind(o.storeDSN))
+	// Both listeners are bound before either serves, so that a ready /healthz
+	// means the object service is reachable too.
+	var ossLn net.Listener
 	if o.ossListen != "" {
-		ossLn, err := net.Listen("tcp", o.ossListen)
-		if err != nil {
-			_ = srv.Shutdown(context.Background())
+		if ossLn, err = net.Listen("tcp", o.ossListen); err != nil {
+			ln.Close()
 			return fmt.Errorf("listen (--oss-listen): %w", err)
 		}
+	}
+	srv := httpserve.New(a.Handler, a.TLSConfig, logger)
+	served := make(chan error, 2)
+	if ossLn != nil {
 		ossSrv := httpserve.New(a.OSSHandler, a.TLSConfig, logger)
 		go func() { served <- ossSrv.Serve(ossLn) }()
 		defer func() {
@@ -141,6 +143,8 @@ func serve(ctx context.Context, o serveOptions, stdout io.Writer, logger *slog.L
 		}()
 		logger.Info("object service listening", "addr", ossLn.Addr().String())
 	}
+	go func() { served <- srv.Serve(ln) }()
+	logger.Info("ecsd listening", "addr", ln.Addr().String(), "data_dir", o.dataDir, "store", storeKind(o.storeDSN))
 
 	select {
 	case err := <-served:
