@@ -24,7 +24,10 @@ if [ -n "$need" ]; then
 	apt-get install -y --no-install-recommends qemu-system-x86 qemu-utils busybox-static cpio
 fi
 
-if [ -s "$GUEST_DIR/vmlinuz" ] && [ -s "$GUEST_DIR/initramfs.cpio.gz" ]; then
+# Bump GUEST_VERSION when the guest below changes: an older guest is rebuilt.
+GUEST_VERSION=2
+if [ -s "$GUEST_DIR/vmlinuz" ] && [ -s "$GUEST_DIR/initramfs.cpio.gz" ] &&
+	[ "$(cat "$GUEST_DIR/version" 2>/dev/null)" = "$GUEST_VERSION" ]; then
 	echo "test guest present in $GUEST_DIR"
 	exit 0
 fi
@@ -57,7 +60,9 @@ cat > ird/init <<'EOS'
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
-for m in /lib/modules/*.ko*; do insmod "$m"; done
+mkdir -p /var/log /var/run
+insmod /lib/modules/evdev.ko
+insmod /lib/modules/button.ko
 acpid
 echo ECSD-GUEST-READY > /dev/ttyS0
 while true; do sleep 3600; done
@@ -68,4 +73,5 @@ mkdir -p "$GUEST_DIR"
 cp k/boot/vmlinuz-* "$GUEST_DIR/vmlinuz.tmp"
 mv "$GUEST_DIR/vmlinuz.tmp" "$GUEST_DIR/vmlinuz"
 mv "$GUEST_DIR/initramfs.cpio.gz.tmp" "$GUEST_DIR/initramfs.cpio.gz"
+echo "$GUEST_VERSION" > "$GUEST_DIR/version"
 echo "test guest built in $GUEST_DIR (kernel $kv)"
