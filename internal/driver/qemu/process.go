@@ -218,10 +218,13 @@ func alive(pid int) bool {
 
 // dial opens a QMP connection to instance id's QEMU.
 func (d *Driver) dial(ctx context.Context, id string) (*qmp.Conn, error) {
-	ctx, cancel := context.WithTimeout(ctx, d.cfg.QMPTimeout)
+	qctx, cancel := context.WithTimeout(ctx, d.cfg.QMPTimeout)
 	defer cancel()
-	c, err := qmp.Dial(ctx, d.path(id, qmpSocket))
+	c, err := qmp.Dial(qctx, d.path(id, qmpSocket))
 	if err != nil {
+		if ctx.Err() != nil { // the caller's context ended, not QEMU's fault
+			return nil, ctx.Err()
+		}
 		return nil, fmt.Errorf("%w: %s: %v", driver.ErrTransient, id, err)
 	}
 	return c, nil
@@ -234,10 +237,13 @@ func (d *Driver) status(ctx context.Context, id string) (string, error) {
 		return "", err
 	}
 	defer c.Close()
-	ctx, cancel := context.WithTimeout(ctx, d.cfg.QMPTimeout)
+	qctx, cancel := context.WithTimeout(ctx, d.cfg.QMPTimeout)
 	defer cancel()
-	st, err := c.QueryStatus(ctx)
+	st, err := c.QueryStatus(qctx)
 	if err != nil {
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
 		return "", fmt.Errorf("%w: %s: %v", driver.ErrTransient, id, err)
 	}
 	return st.Status, nil
