@@ -89,7 +89,9 @@ func newTestDriver(t *testing.T) *Driver {
 }
 
 // guestSpec is drivertest's spec with the busybox guest booted directly.
-func guestSpec(t *testing.T, guest, id string) driver.InstanceSpec {
+func guestSpec(_ *testing.T, guest, id string) driver.InstanceSpec { return guestSpecFor(guest, id) }
+
+func guestSpecFor(guest, id string) driver.InstanceSpec {
 	s := drivertest.DefaultSpec(id)
 	s.MemoryMiB = 256
 	s.Boot = driver.BootSpec{
