@@ -35,7 +35,7 @@ func serveFlags(o *serveOptions) *flag.FlagSet {
 	fs := flag.NewFlagSet("ecsd serve", flag.ContinueOnError)
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:8080", "address to serve the API on (plain HTTP and TLS on the same port)")
 	fs.StringVar(&o.dataDir, "data-dir", defaultDataDir(), "directory for the SQLite store, credentials and TLS certificate")
-	fs.StringVar(&o.driver, "driver", "sim", "compute driver: sim (simulated)")
+	fs.StringVar(&o.driver, "driver", "sim", "compute driver: sim (simulated) or qemu (a QEMU process per instance, state in --data-dir/qemu; see docs/drivers.md)")
 	fs.DurationVar(&o.simDelay, "sim-delay", 2*time.Second, "how long each transitional state (Pending, Starting, Stopping …) lasts with the sim driver")
 	fs.DurationVar(&o.simImageCopyTime, "sim-image-copy-time", 10*time.Second, "how long a CopyImage takes: the copy's progress goes from 0% to 100% over it")
 	fs.DurationVar(&o.simSnapshotTime, "sim-snapshot-time", 10*time.Second, "how long a snapshot (and a migrate_disk copy) takes with the sim volume driver: progress goes from 0% to 100% over it")
@@ -93,8 +93,8 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 // serve runs the server until ctx is cancelled, then shuts down cleanly: in-flight
 // requests finish and the store is closed.
 func serve(ctx context.Context, o serveOptions, stdout io.Writer, logger *slog.Logger) error {
-	if o.driver != "sim" {
-		return fmt.Errorf("--driver %q is not available: this build has the sim driver only", o.driver)
+	if o.driver != "sim" && o.driver != "qemu" {
+		return fmt.Errorf("--driver %q is not available: choose sim or qemu", o.driver)
 	}
 	if err := os.MkdirAll(o.dataDir, 0o700); err != nil {
 		return fmt.Errorf("create data dir: %w", err)
@@ -111,7 +111,7 @@ func serve(ctx context.Context, o serveOptions, stdout io.Writer, logger *slog.L
 		return fmt.Errorf("listen: %w", err)
 	}
 	a, err := app.New(ctx, app.Options{
-		DataDir: o.dataDir, Topology: o.topology, SimDelay: o.simDelay, SimSnapshotTime: o.simSnapshotTime, SimImageCopyTime: o.simImageCopyTime, PublicIPPool: o.publicIPPool, Endpoint: o.endpoint, TLSCert: o.tlsCert, TLSKey: o.tlsKey,
+		DataDir: o.dataDir, Driver: o.driver, Topology: o.topology, SimDelay: o.simDelay, SimSnapshotTime: o.simSnapshotTime, SimImageCopyTime: o.simImageCopyTime, PublicIPPool: o.publicIPPool, Endpoint: o.endpoint, TLSCert: o.tlsCert, TLSKey: o.tlsKey,
 		ConsoleURLLifetime: o.consoleURLLifetime,
 		RootAccessKeyID:    os.Getenv("ECSD_ACCESS_KEY_ID"), RootAccessKeySecret: os.Getenv("ECSD_ACCESS_KEY_SECRET"),
 		TokenClockOffset: o.tokenClockOffset, OSSDomain: o.ossDomain,

@@ -63,6 +63,8 @@ type Options struct {
 	Endpoint string
 	// TLSCert and TLSKey name a certificate; empty for a self-signed one in DataDir.
 	TLSCert, TLSKey string
+	// Driver is the compute driver: "sim" (the default when empty) or "qemu".
+	Driver string
 	// SimDelay is how long each transitional state lasts with the sim driver.
 	SimDelay time.Duration
 	// SimSnapshotTime is how long a snapshot (or a disk migration) takes with
@@ -137,7 +139,7 @@ func New(ctx context.Context, o Options, st store.Store, addr string, stdout io.
 	if endpoint == "" {
 		endpoint = addr
 	}
-	compute, err := sim.New(sim.Config{Delays: sim.Uniform(o.SimDelay)}, clk)
+	compute, err := newCompute(o, clk)
 	if err != nil {
 		return nil, err
 	}

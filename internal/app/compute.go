@@ -1,0 +1,27 @@
+package app
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/ecsd/ecsd/internal/clock"
+	"github.com/ecsd/ecsd/internal/driver"
+	"github.com/ecsd/ecsd/internal/driver/qemu"
+	"github.com/ecsd/ecsd/internal/driver/sim"
+)
+
+// newCompute returns the compute driver o.Driver names: "sim" (or empty) for the
+// simulated driver, "qemu" for real VMs whose state lives in <data-dir>/qemu.
+func newCompute(o Options, clk clock.Waiter) (driver.Compute, error) {
+	switch o.Driver {
+	case "", "sim":
+		return sim.New(sim.Config{Delays: sim.Uniform(o.SimDelay)}, clk)
+	case "qemu":
+		dir, err := filepath.Abs(filepath.Join(o.DataDir, "qemu"))
+		if err != nil {
+			return nil, err
+		}
+		return qemu.New(qemu.Config{StateDir: dir})
+	}
+	return nil, fmt.Errorf("--driver %q is not available: choose sim or qemu", o.Driver)
+}
