@@ -99,7 +99,8 @@ func (d *Driver) Name() string { return Name }
 
 // Create writes the instance's directory and spec and leaves it Stopped. The
 // spec's disks must already exist at their paths (the volume layer makes them).
-func (d *Driver) Create(ctx context.Context, spec driver.InstanceSpec) (driver.Handle, error) {
+func (d *Driver) Create(ctx context.Context, spec driver.InstanceSpec) (_ driver.Handle, err error) {
+	defer func() { err = preferContext(ctx, err) }()
 	if err := ctx.Err(); err != nil {
 		return driver.Handle{}, err
 	}
@@ -161,7 +162,8 @@ func (d *Driver) readSpec(id string) (driver.InstanceSpec, error) {
 // operation of this driver runs, else what QEMU says (running → Running, guest
 // powered off → Stopped, panicked or failed → Crashed), Crashed when the process
 // is gone although ecsd last asked it to run, Stopped when it is gone as asked.
-func (d *Driver) Inspect(ctx context.Context, h driver.Handle) (driver.PowerState, error) {
+func (d *Driver) Inspect(ctx context.Context, h driver.Handle) (_ driver.PowerState, err error) {
+	defer func() { err = preferContext(ctx, err) }()
 	id, err := d.begin(ctx, h)
 	if err != nil {
 		return "", err
@@ -209,7 +211,8 @@ func (d *Driver) observe(ctx context.Context, id string) (driver.PowerState, err
 // Recover re-attaches to the instance after a restart: it checks that a live
 // QEMU behind the instance's pidfile answers QMP under the instance's name. It
 // never starts or stops anything.
-func (d *Driver) Recover(ctx context.Context, h driver.Handle) (driver.Handle, error) {
+func (d *Driver) Recover(ctx context.Context, h driver.Handle) (_ driver.Handle, err error) {
+	defer func() { err = preferContext(ctx, err) }()
 	id, err := d.begin(ctx, h)
 	if err != nil {
 		return driver.Handle{}, err
@@ -247,7 +250,8 @@ func (d *Driver) Recover(ctx context.Context, h driver.Handle) (driver.Handle, e
 const consoleTail = 64 << 10
 
 // ConsoleOutput returns the last 64 KiB of the instance's serial console.
-func (d *Driver) ConsoleOutput(ctx context.Context, h driver.Handle) ([]byte, error) {
+func (d *Driver) ConsoleOutput(ctx context.Context, h driver.Handle) (_ []byte, err error) {
+	defer func() { err = preferContext(ctx, err) }()
 	id, err := d.begin(ctx, h)
 	if err != nil {
 		return nil, err
@@ -267,4 +271,25 @@ func (d *Driver) ConsoleOutput(ctx context.Context, h driver.Handle) ([]byte, er
 		f.Seek(fi.Size()-consoleTail, io.SeekStart)
 	}
 	return io.ReadAll(io.LimitReader(f, consoleTail))
+}
+
+// preferContext returns the caller's context error when the context ended
+// during a call that then failed: a deadline the caller set is not a failure of
+// QEMU (the contract's callers retry on ErrTransient but give up on their own
+// deadline).
+//
+// The deadline is compared with the clock too: a socket deadline taken from
+// the context can expire a moment before the context's own timer marks it done.
+func preferContext(ctx context.Context, err error) error {
+	if err == nil {
+		return err
+	}
+	cause := ctx.Err()
+	if dl, ok := ctx.Deadline(); cause == nil && ok && !time.Now().Before(dl) {
+		cause = context.DeadlineExceeded
+	}
+	if cause == nil || errors.Is(err, cause) {
+		return err
+	}
+	return fmt.Errorf("%w (%v)", cause, err)
 }

@@ -109,7 +109,8 @@ func (d *Driver) finish(id string, err error) (driver.Handle, error) {
 }
 
 // Start boots the instance and returns once QEMU reports it running.
-func (d *Driver) Start(ctx context.Context, h driver.Handle) (driver.Handle, error) {
+func (d *Driver) Start(ctx context.Context, h driver.Handle) (_ driver.Handle, err error) {
+	defer func() { err = preferContext(ctx, err) }()
 	id, err := d.begin(ctx, h)
 	if err != nil {
 		return driver.Handle{}, err
@@ -151,7 +152,8 @@ func (d *Driver) Start(ctx context.Context, h driver.Handle) (driver.Handle, err
 
 // Stop shuts the instance down: gracefully (system_powerdown until the guest powers
 // off, ErrTimeout after the timeout) or forced (quit, then SIGKILL).
-func (d *Driver) Stop(ctx context.Context, h driver.Handle, opts driver.StopOptions) (driver.Handle, error) {
+func (d *Driver) Stop(ctx context.Context, h driver.Handle, opts driver.StopOptions) (_ driver.Handle, err error) {
+	defer func() { err = preferContext(ctx, err) }()
 	id, err := d.begin(ctx, h)
 	if err != nil {
 		return driver.Handle{}, err
@@ -214,7 +216,8 @@ func (d *Driver) Stop(ctx context.Context, h driver.Handle, opts driver.StopOpti
 // Reboot restarts a Running instance in the same QEMU process: a graceful
 // power-off then system_reset + cont, or system_reset alone when forced. A
 // Crashed instance boots again.
-func (d *Driver) Reboot(ctx context.Context, h driver.Handle, opts driver.RebootOptions) (driver.Handle, error) {
+func (d *Driver) Reboot(ctx context.Context, h driver.Handle, opts driver.RebootOptions) (_ driver.Handle, err error) {
+	defer func() { err = preferContext(ctx, err) }()
 	id, err := d.begin(ctx, h)
 	if err != nil {
 		return driver.Handle{}, err
@@ -271,7 +274,8 @@ func (d *Driver) Reboot(ctx context.Context, h driver.Handle, opts driver.Reboot
 
 // Delete kills the instance's QEMU (ending any operation under way) and removes
 // its directory; disks at their own paths are left alone.
-func (d *Driver) Delete(ctx context.Context, h driver.Handle) error {
+func (d *Driver) Delete(ctx context.Context, h driver.Handle) (err error) {
+	defer func() { err = preferContext(ctx, err) }()
 	id, err := d.begin(ctx, h)
 	if err != nil {
 		return err
