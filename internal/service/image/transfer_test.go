@@ -42,9 +42,9 @@ func importFixture(t *testing.T) *fixture {
 	f := newFixture(t)
 	f.grantRole(image.ImportRole, "AliyunECSImageImportRolePolicy")
 	f.grantRole(image.ExportRole, "AliyunECSImageExportRolePolicy")
-	f.obj.addBucket(1, hangzhou, "media")
-	f.obj.addBucket(2, hangzhou, "bobs")
-	f.obj.addBucket(1, beijing, "far")
+	f.obj.AddBucket(1, hangzhou, "media")
+	f.obj.AddBucket(2, hangzhou, "bobs")
+	f.obj.AddBucket(1, beijing, "far")
 	return f
 }
 
@@ -63,7 +63,7 @@ func (f *fixture) countImages(c image.Caller) int {
 
 func TestImportImageReadsTheFileAndRecordsItsVirtualSize(t *testing.T) {
 	f := importFixture(t)
-	f.obj.put("media", "disk.qcow2", qcow2File(30*gib))
+	f.obj.PutObject("media", "disk.qcow2", qcow2File(30*gib))
 	out, err := f.svc.Import(t.Context(), alice, image.ImportInput{Name: "centos-import", Platform: "centos", OSType: "Linux",
 		Mappings: []image.ImportMapping{{Format: "QCOW2", OSSBucket: "media", OSSObject: "disk.qcow2", DiskImageSize: "40"}}})
 	if err != nil {
@@ -91,8 +91,8 @@ func TestImportImageReadsTheFileAndRecordsItsVirtualSize(t *testing.T) {
 
 func TestImportImageAcceptsVHDAndRAW(t *testing.T) {
 	f := importFixture(t)
-	f.obj.put("media", "d.vhd", vhdFile(25*gib))
-	f.obj.put("media", "d.raw", make([]byte, 4096))
+	f.obj.PutObject("media", "d.vhd", vhdFile(25*gib))
+	f.obj.PutObject("media", "d.raw", make([]byte, 4096))
 	for _, in := range []image.ImportInput{importInput("vhd", "d.vhd"), importInput("", "d.raw")} {
 		in.Name = ""
 		in.Mappings[0].DiskImageSize = "30"
@@ -109,14 +109,14 @@ func TestImportImageAcceptsVHDAndRAW(t *testing.T) {
 
 func TestImportImageRefusesBadInputAndCreatesNothing(t *testing.T) {
 	f := importFixture(t)
-	f.obj.put("media", "big.qcow2", qcow2File(50*gib))
-	f.obj.put("media", "junk.qcow2", bytes.Repeat([]byte("x"), 1024))
-	f.obj.put("media", "odd.raw", make([]byte, 1000))
-	f.obj.put("media", "ok.qcow2", qcow2File(gib))
+	f.obj.PutObject("media", "big.qcow2", qcow2File(50*gib))
+	f.obj.PutObject("media", "junk.qcow2", bytes.Repeat([]byte("x"), 1024))
+	f.obj.PutObject("media", "odd.raw", make([]byte, 1000))
+	f.obj.PutObject("media", "ok.qcow2", qcow2File(gib))
 	cut := qcow2File(gib)
 	binary.BigEndian.PutUint64(cut[40:], 4096) // L1 table offset
 	binary.BigEndian.PutUint32(cut[36:], 2)    // L1 entries: beyond the 512 bytes
-	f.obj.put("media", "cut.qcow2", cut)
+	f.obj.PutObject("media", "cut.qcow2", cut)
 	cases := []struct {
 		name   string
 		in     image.ImportInput
@@ -164,8 +164,8 @@ func TestImportImageRefusesBadInputAndCreatesNothing(t *testing.T) {
 
 func TestImportImageNeedsTheRoleWithItsPolicy(t *testing.T) {
 	f := newFixture(t)
-	f.obj.addBucket(1, hangzhou, "media")
-	f.obj.put("media", "ok.qcow2", qcow2File(gib))
+	f.obj.AddBucket(1, hangzhou, "media")
+	f.obj.PutObject("media", "ok.qcow2", qcow2File(gib))
 	_, err := f.svc.Import(t.Context(), alice, importInput("qcow2", "ok.qcow2"))
 	wantAPIError(t, err, "Forbidden", 400)
 	f.grantRole(image.ImportRole, "") // trusted by ECS, but no policy
@@ -188,12 +188,12 @@ func TestImportImageNeedsTheRoleWithItsPolicy(t *testing.T) {
 
 func TestImportImageFailsTheTaskWhenTheFileGoesBadMeanwhile(t *testing.T) {
 	f := importFixture(t)
-	f.obj.put("media", "ok.qcow2", qcow2File(gib))
+	f.obj.PutObject("media", "ok.qcow2", qcow2File(gib))
 	out, err := f.svc.Import(t.Context(), alice, importInput("qcow2", "ok.qcow2"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.obj.put("media", "ok.qcow2", []byte("garbage"))
+	f.obj.PutObject("media", "ok.qcow2", []byte("garbage"))
 	f.finish()
 	if img := f.image(alice, out.ImageID); img.Status != image.StatusCreateFailed {
 		t.Fatalf("status = %s, want CreateFailed", img.Status)
@@ -216,7 +216,7 @@ func TestWithoutAnObjectStoreImportAndExportAnswerInvalidRegionNotSupport(t *tes
 func TestExportImageWritesTheImageFileIntoTheBucket(t *testing.T) {
 	f := importFixture(t)
 	data := append(qcow2File(2*gib), bytes.Repeat([]byte{7}, 4096)...)
-	f.obj.put("media", "src.qcow2", data)
+	f.obj.PutObject("media", "src.qcow2", data)
 	out, err := f.svc.Import(t.Context(), alice, importInput("qcow2", "src.qcow2"))
 	if err != nil {
 		t.Fatal(err)
@@ -227,7 +227,7 @@ func TestExportImageWritesTheImageFileIntoTheBucket(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.finish()
-	got, ok := f.obj.get("media", "exports/"+out.ImageID+"_system.qcow2")
+	got, ok := f.obj.Object("media", "exports/"+out.ImageID+"_system.qcow2")
 	if !ok || !bytes.Equal(got, data) {
 		t.Fatalf("exported object: %d bytes, found %v", len(got), ok)
 	}
@@ -293,7 +293,7 @@ func TestExportImageAnswersTheGuidesErrors(t *testing.T) {
 
 func TestCancelTaskOfAnImportDeletesTheImage(t *testing.T) {
 	f := importFixture(t)
-	f.obj.put("media", "ok.qcow2", qcow2File(gib))
+	f.obj.PutObject("media", "ok.qcow2", qcow2File(gib))
 	out, err := f.svc.Import(t.Context(), alice, importInput("qcow2", "ok.qcow2"))
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"github.com/ecsd/ecsd/internal/clock"
 	"github.com/ecsd/ecsd/internal/driver/sim"
 	"github.com/ecsd/ecsd/internal/ids"
+	"github.com/ecsd/ecsd/internal/objectstore/objectstoretest"
 	"github.com/ecsd/ecsd/internal/service/task"
 	"github.com/ecsd/ecsd/internal/store"
 	"github.com/ecsd/ecsd/internal/store/sqlstore"
@@ -39,7 +40,7 @@ type fixture struct {
 	svc  *Service
 	// obj is the object store of ImportSnapshot and ExportSnapshot; roles
 	// says whether the RAM roles allow them.
-	obj   *fakeObjects
+	obj   *objectstoretest.Memory
 	roles *fakeRoles
 }
 
@@ -55,7 +56,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{t: t, st: st, clk: clock.NewFake(t0), cat: cat, ids: ids.Seeded(7),
-		obj: newFakeObjects(), roles: &fakeRoles{allow: true}}
+		obj: objectstoretest.NewMemory(), roles: &fakeRoles{allow: true}}
 	f.seed()
 	f.restart()
 	return f

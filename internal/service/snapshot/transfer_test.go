@@ -27,7 +27,7 @@ func (f *fixture) countSnapshots() int {
 
 func TestExportSnapshotWritesAQcow2OfTheSnapshotSizeIntoTheBucket(t *testing.T) {
 	f := newFixture(t)
-	f.obj.addBucket(1, "cn-hangzhou", "backups")
+	f.obj.AddBucket(1, "cn-hangzhou", "backups")
 	id := f.take("d-data")
 	taskID, err := f.svc.Export(t.Context(), alice, ExportInput{SnapshotID: id, OssBucket: "backups"})
 	if err != nil {
@@ -42,7 +42,7 @@ func TestExportSnapshotWritesAQcow2OfTheSnapshotSizeIntoTheBucket(t *testing.T) 
 	if tk := f.task(taskID); tk.Status != store.TaskFinished {
 		t.Fatalf("task %s: %s", taskID, tk.Status)
 	}
-	data, ok := f.obj.get("backups", id+".qcow2")
+	data, ok := f.obj.Object("backups", id+".qcow2")
 	if !ok {
 		t.Fatal("no object " + id + ".qcow2")
 	}
@@ -57,9 +57,9 @@ func TestExportSnapshotWritesAQcow2OfTheSnapshotSizeIntoTheBucket(t *testing.T) 
 
 func TestExportSnapshotAnswersTheGuideErrors(t *testing.T) {
 	f := newFixture(t)
-	f.obj.addBucket(1, "cn-hangzhou", "backups")
-	f.obj.addBucket(2, "cn-hangzhou", "theirs")
-	f.obj.addBucket(1, "cn-beijing", "faraway")
+	f.obj.AddBucket(1, "cn-hangzhou", "backups")
+	f.obj.AddBucket(2, "cn-hangzhou", "theirs")
+	f.obj.AddBucket(1, "cn-beijing", "faraway")
 	id := f.take("d-data")
 	ctx := t.Context()
 	_, err := f.svc.Export(ctx, alice, ExportInput{OssBucket: "backups"})
@@ -87,7 +87,7 @@ func TestExportSnapshotAnswersTheGuideErrors(t *testing.T) {
 		t.Fatalf("role asked: %s", got)
 	}
 	f.finish()
-	if len(f.obj.buckets["backups"].objects) != 0 {
+	if f.obj.ObjectCount("backups") != 0 {
 		t.Fatal("a refused export wrote an object")
 	}
 }
@@ -102,10 +102,10 @@ func vhdFile(vsize int64) []byte {
 
 func TestImportSnapshotCreatesAProgressingSnapshotThatItsTaskAccomplishes(t *testing.T) {
 	f := newFixture(t)
-	f.obj.addBucket(1, "cn-hangzhou", "backups")
-	f.obj.put("backups", "disk.qcow2", imagefile.QCOW2Header(5<<30+1))
-	f.obj.put("backups", "disk.vhd", vhdFile(3<<30))
-	f.obj.put("backups", "disk.raw", make([]byte, 4096))
+	f.obj.AddBucket(1, "cn-hangzhou", "backups")
+	f.obj.PutObject("backups", "disk.qcow2", imagefile.QCOW2Header(5<<30+1))
+	f.obj.PutObject("backups", "disk.vhd", vhdFile(3<<30))
+	f.obj.PutObject("backups", "disk.raw", make([]byte, 4096))
 	for _, c := range []struct {
 		object string
 		gib    int
@@ -134,13 +134,13 @@ func TestImportSnapshotCreatesAProgressingSnapshotThatItsTaskAccomplishes(t *tes
 
 func TestImportSnapshotOfBadInputCreatesNothing(t *testing.T) {
 	f := newFixture(t)
-	f.obj.addBucket(1, "cn-hangzhou", "backups")
-	f.obj.addBucket(2, "cn-hangzhou", "theirs")
-	f.obj.addBucket(1, "cn-beijing", "faraway")
-	f.obj.put("backups", "junk.txt", []byte("this is not a disk image"))
-	f.obj.put("backups", "cut.qcow2", imagefile.QCOW2Header(1 << 30)[:80])
-	f.obj.put("theirs", "disk.qcow2", imagefile.QCOW2Header(1<<30))
-	f.obj.put("faraway", "disk.qcow2", imagefile.QCOW2Header(1<<30))
+	f.obj.AddBucket(1, "cn-hangzhou", "backups")
+	f.obj.AddBucket(2, "cn-hangzhou", "theirs")
+	f.obj.AddBucket(1, "cn-beijing", "faraway")
+	f.obj.PutObject("backups", "junk.txt", []byte("this is not a disk image"))
+	f.obj.PutObject("backups", "cut.qcow2", imagefile.QCOW2Header(1 << 30)[:80])
+	f.obj.PutObject("theirs", "disk.qcow2", imagefile.QCOW2Header(1<<30))
+	f.obj.PutObject("faraway", "disk.qcow2", imagefile.QCOW2Header(1<<30))
 	ctx := t.Context()
 	for _, c := range []struct {
 		in     ImportInput
@@ -161,7 +161,7 @@ func TestImportSnapshotOfBadInputCreatesNothing(t *testing.T) {
 		wantAPIError(t, err, c.code, c.status)
 	}
 	f.roles.allow = false
-	f.obj.put("backups", "disk.qcow2", imagefile.QCOW2Header(1<<30))
+	f.obj.PutObject("backups", "disk.qcow2", imagefile.QCOW2Header(1<<30))
 	_, err := f.svc.Import(ctx, alice, ImportInput{OssBucket: "backups", OssObject: "disk.qcow2"})
 	wantAPIError(t, err, "OSS_AUTHORIZED_FAILED", 403)
 	if n := f.countSnapshots(); n != 0 {
@@ -171,8 +171,8 @@ func TestImportSnapshotOfBadInputCreatesNothing(t *testing.T) {
 
 func TestCancelTaskCancelsAnImportAndItsSnapshotGoes(t *testing.T) {
 	f := newFixture(t)
-	f.obj.addBucket(1, "cn-hangzhou", "backups")
-	f.obj.put("backups", "disk.qcow2", imagefile.QCOW2Header(1<<30))
+	f.obj.AddBucket(1, "cn-hangzhou", "backups")
+	f.obj.PutObject("backups", "disk.qcow2", imagefile.QCOW2Header(1<<30))
 	out, err := f.svc.Import(t.Context(), alice, ImportInput{OssBucket: "backups", OssObject: "disk.qcow2"})
 	if err != nil {
 		t.Fatal(err)
@@ -191,7 +191,7 @@ func TestCancelTaskCancelsAnImportAndItsSnapshotGoes(t *testing.T) {
 
 func TestCancelTaskCancelsAnExportAndNothingIsWritten(t *testing.T) {
 	f := newFixture(t)
-	f.obj.addBucket(1, "cn-hangzhou", "backups")
+	f.obj.AddBucket(1, "cn-hangzhou", "backups")
 	id := f.take("d-data")
 	taskID, err := f.svc.Export(t.Context(), alice, ExportInput{SnapshotID: id, OssBucket: "backups"})
 	if err != nil {
@@ -204,20 +204,20 @@ func TestCancelTaskCancelsAnExportAndNothingIsWritten(t *testing.T) {
 	if tk := f.task(taskID); tk.Status != store.TaskCancelled {
 		t.Fatalf("task: %s", tk.Status)
 	}
-	if _, ok := f.obj.get("backups", id+".qcow2"); ok {
+	if _, ok := f.obj.Object("backups", id+".qcow2"); ok {
 		t.Fatal("a cancelled export wrote its object")
 	}
 }
 
 func TestAnImportWhoseFileWentBeforeItsTaskRanFails(t *testing.T) {
 	f := newFixture(t)
-	f.obj.addBucket(1, "cn-hangzhou", "backups")
-	f.obj.put("backups", "disk.qcow2", imagefile.QCOW2Header(1<<30))
+	f.obj.AddBucket(1, "cn-hangzhou", "backups")
+	f.obj.PutObject("backups", "disk.qcow2", imagefile.QCOW2Header(1<<30))
 	out, err := f.svc.Import(t.Context(), alice, ImportInput{OssBucket: "backups", OssObject: "disk.qcow2"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.obj.put("backups", "disk.qcow2", []byte("junk"))
+	f.obj.PutObject("backups", "disk.qcow2", []byte("junk"))
 	f.finish()
 	if tk := f.task(out.TaskID); tk.Status != store.TaskFailed || tk.ErrorCode != "InvalidSnapshotFile.Malformed" {
 		t.Fatalf("task: %+v", tk)
