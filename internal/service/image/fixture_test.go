@@ -14,7 +14,6 @@ import (
 	"github.com/ecsd/ecsd/internal/driver/sim"
 	"github.com/ecsd/ecsd/internal/ids"
 	"github.com/ecsd/ecsd/internal/objectstore/objectstoretest"
-	"github.com/ecsd/ecsd/internal/reqctx"
 	"github.com/ecsd/ecsd/internal/service/image"
 	"github.com/ecsd/ecsd/internal/service/ram"
 	"github.com/ecsd/ecsd/internal/service/snapshot"
@@ -233,5 +232,3 @@ func wantMessage(t *testing.T, err error, code, message string) {
 		t.Fatalf("got %v, want %s: %s", err, code, message)
 	}
 }
-
-var _ = reqctx.PrincipalRole
