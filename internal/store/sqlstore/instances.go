@@ -164,17 +164,7 @@ func (t *tx) CountInstances(accountID int64, regionID string) (int, error) {
 
 // SetInstanceSecurityGroups implements store.InstanceTx.
 func (t *tx) SetInstanceSecurityGroups(accountID int64, instanceID string, groupIDs []string) error {
-	if _, err := t.exec(`DELETE FROM instance_security_groups WHERE instance_id = ?`, instanceID); err != nil {
-		return fmt.Errorf("set security groups of %s: %w", instanceID, err)
-	}
-	for i, g := range groupIDs {
-		err := t.insert(`INSERT INTO instance_security_groups (instance_id, security_group_id, account_id, position)
-			VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, instanceID, g, accountID, i)
-		if err != nil {
-			return fmt.Errorf("set security groups of %s: %w", instanceID, err)
-		}
-	}
-	return nil
+	return t.setGroupMemberships("instance_security_groups", "instance_id", accountID, instanceID, groupIDs)
 }
 
 // InstanceSecurityGroups implements store.InstanceTx.

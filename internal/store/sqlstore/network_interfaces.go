@@ -184,17 +184,7 @@ func (t *tx) CountNetworkInterfaces(accountID int64, regionID, typ string) (int,
 
 // SetNetworkInterfaceSecurityGroups implements store.NetworkInterfaceTx.
 func (t *tx) SetNetworkInterfaceSecurityGroups(accountID int64, id string, groupIDs []string) error {
-	if _, err := t.exec(`DELETE FROM network_interface_security_groups WHERE network_interface_id = ?`, id); err != nil {
-		return fmt.Errorf("set security groups of %s: %w", id, err)
-	}
-	for i, g := range groupIDs {
-		err := t.insert(`INSERT INTO network_interface_security_groups (network_interface_id, security_group_id, account_id, position)
-			VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, id, g, accountID, i)
-		if err != nil {
-			return fmt.Errorf("set security groups of %s: %w", id, err)
-		}
-	}
-	return nil
+	return t.setGroupMemberships("network_interface_security_groups", "network_interface_id", accountID, id, groupIDs)
 }
 
 // NetworkInterfaceSecurityGroups implements store.NetworkInterfaceTx.

@@ -132,3 +132,20 @@ func updateAll(table, columns string, args []any, accountID int64, id string) (s
 	vals = append(vals, accountID, id)
 	return `UPDATE ` + table + ` SET ` + strings.Join(sets, ", ") + ` WHERE account_id = ? AND id = ?`, vals
 }
+
+// setGroupMemberships replaces the security groups of one member (an instance
+// or a network interface) in table, whose member column is memberColumn, and
+// keeps their order in position.
+func (t *tx) setGroupMemberships(table, memberColumn string, accountID int64, memberID string, groupIDs []string) error {
+	if _, err := t.exec(`DELETE FROM `+table+` WHERE `+memberColumn+` = ?`, memberID); err != nil {
+		return fmt.Errorf("set security groups of %s: %w", memberID, err)
+	}
+	for i, g := range groupIDs {
+		err := t.insert(`INSERT INTO `+table+` (`+memberColumn+`, security_group_id, account_id, position)
+			VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, memberID, g, accountID, i)
+		if err != nil {
+			return fmt.Errorf("set security groups of %s: %w", memberID, err)
+		}
+	}
+	return nil
+}
