@@ -97,6 +97,9 @@ type NICSpec struct {
 	VPCID string `json:"vpcId,omitempty"`
 	// VSwitchID is the VSwitch the interface is on (vsw-…).
 	VSwitchID string `json:"vSwitchId,omitempty"`
+	// VSwitchCIDR is the VSwitch's IPv4 block ("192.168.1.0/24"): the subnet
+	// DHCP hands out with PrivateIP, whose first address is the gateway.
+	VSwitchCIDR string `json:"vSwitchCidr,omitempty"`
 	// SecurityGroupIDs are the security groups whose rules apply to the interface.
 	SecurityGroupIDs []string `json:"securityGroupIds,omitempty"`
 }

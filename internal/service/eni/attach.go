@@ -160,7 +160,11 @@ func (s *Service) begin(ctx context.Context, st step,
 			if err != nil {
 				return err
 			}
-			n.Status, j = st.from, &job{handle: h, nic: instance.NICSpec(n, groups[n.ID])}
+			spec, err := instance.NICSpec(tx, n, groups[n.ID])
+			if err != nil {
+				return err
+			}
+			n.Status, j = st.from, &job{handle: h, nic: spec}
 		} else {
 			st.done(&n, now)
 		}
@@ -323,7 +327,11 @@ func (s *Service) Resume(ctx context.Context) error {
 						if err != nil {
 							return err
 						}
-						p.j = &job{handle: h, nic: instance.NICSpec(n, groups[n.ID])}
+						spec, err := instance.NICSpec(tx, n, groups[n.ID])
+						if err != nil {
+							return err
+						}
+						p.j = &job{handle: h, nic: spec}
 					}
 				}
 				todo = append(todo, p)

@@ -133,9 +133,17 @@ func releaseNICs(tx store.Tx, in store.Instance) error {
 
 // NICSpec is what the compute driver knows of a network interface whose
 // security groups are groups (for a primary interface, its instance's).
-func NICSpec(n store.NetworkInterface, groups []string) driver.NICSpec {
-	return driver.NICSpec{NetworkInterfaceID: n.ID, MAC: MACOf(n), PrivateIP: n.PrivateIP, VPCID: n.VpcID,
+func NICSpec(tx store.Tx, n store.NetworkInterface, groups []string) (driver.NICSpec, error) {
+	spec := driver.NICSpec{NetworkInterfaceID: n.ID, MAC: MACOf(n), PrivateIP: n.PrivateIP, VPCID: n.VpcID,
 		VSwitchID: n.VSwitchID, SecurityGroupIDs: append([]string(nil), groups...)}
+	vsw, err := tx.GetVSwitch(n.AccountID, n.VSwitchID)
+	switch {
+	case err == nil:
+		spec.VSwitchCIDR = vsw.CidrBlock
+	case !errors.Is(err, store.ErrNotFound):
+		return driver.NICSpec{}, fmt.Errorf("vswitch of %s: %w", n.ID, err)
+	}
+	return spec, nil
 }
 
 // nicSpecs are the network interfaces the driver gives the instance of v: its
@@ -150,14 +158,28 @@ func nicSpecs(tx store.Tx, v View) ([]driver.NICSpec, error) {
 		return nil, err
 	}
 	in := v.Instance
-	specs := []driver.NICSpec{{NetworkInterfaceID: PrimaryENIID(in.ID), MAC: MACAddress(in.ID), PrivateIP: in.PrivateIP,
-		VPCID: in.VpcID, VSwitchID: in.VSwitchID, SecurityGroupIDs: v.SecurityGroupIDs}}
+	// Before its primary interface row exists (older data), the instance's own
+	// columns describe it.
+	primary, err := NICSpec(tx, store.NetworkInterface{ID: PrimaryENIID(in.ID), AccountID: in.AccountID,
+		MAC: MACAddress(in.ID), PrivateIP: in.PrivateIP, VpcID: in.VpcID, VSwitchID: in.VSwitchID}, v.SecurityGroupIDs)
+	if err != nil {
+		return nil, err
+	}
+	specs := []driver.NICSpec{primary}
 	for _, n := range v.NICs {
+		gs, i := groups[n.ID], len(specs)
 		if n.Type == store.NetworkInterfacePrimary {
-			specs[0] = NICSpec(n, v.SecurityGroupIDs)
-			continue
+			gs, i = v.SecurityGroupIDs, 0
 		}
-		specs = append(specs, NICSpec(n, groups[n.ID]))
+		spec, err := NICSpec(tx, n, gs)
+		if err != nil {
+			return nil, err
+		}
+		if i == 0 {
+			specs[0] = spec
+		} else {
+			specs = append(specs, spec)
+		}
 	}
 	return specs, nil
 }
