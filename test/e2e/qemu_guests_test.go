@@ -1,0 +1,375 @@
+package e2e
+
+import (
+	"encoding/base64"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+)
+
+// End-to-end tests of real VMs: `ecsd serve --driver qemu` boots the busybox
+// test guest of scripts/setup-qemu.sh, whose init prints what it sees on its
+// serial console (docs/drivers.md, "The test guest"); the tests read that
+// console through GetInstanceConsoleOutput, as a user would.
+
+// guestConsole returns the instance's serial console through the SDK.
+func guestConsole(t *testing.T, c *ecs.Client, id string) string {
+	t.Helper()
+	req := ecs.CreateGetInstanceConsoleOutputRequest()
+	req.InstanceId = id
+	resp, err := c.GetInstanceConsoleOutput(req)
+	if err != nil {
+		t.Fatalf("GetInstanceConsoleOutput %s: %v", id, err)
+	}
+	out, err := base64.StdEncoding.DecodeString(resp.ConsoleOutput)
+	if err != nil {
+		t.Fatalf("GetInstanceConsoleOutput %s: ConsoleOutput is not base64: %v", id, err)
+	}
+	return string(out)
+}
+
+// waitConsole polls the console until it matches re and returns the console.
+func waitConsole(t *testing.T, c *ecs.Client, id string, re *regexp.Regexp, limit time.Duration) string {
+	t.Helper()
+	var out string
+	for deadline := time.Now().Add(limit); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
+		if out = guestConsole(t, c, id); re.MatchString(out) {
+			return out
+		}
+	}
+	t.Fatalf("console of %s has no %q after %v:\n%s", id, re, limit, out)
+	return ""
+}
+
+// guestScript is a user-data shell script for the test guest.
+func guestScript(body string) string {
+	return base64.StdEncoding.EncodeToString([]byte("#!/bin/sh\n" + body))
+}
+
+func TestQEMUGuestPrintsItsIdentityUserDataAndKeyFromTheMetadataService(t *testing.T) {
+	q := startQEMU(t)
+	c := oldSDK(t, q.server, testAccessKeyID, testAccessKeySecret)
+	n := q.network(t, c)
+	req := q.runRequest(n)
+	req.HostName = "meta-guest"
+	req.KeyPairName = n.keyPair
+	req.UserData = guestScript("echo USERDATA-SAYS-$((6*7))\n")
+	id := runInstances(t, c, req)[0]
+	out := waitConsole(t, c, id, regexp.MustCompile(`USERDATA-SAYS-42`), 3*time.Minute)
+	for _, want := range []string{
+		"ECSD-META instance-id=" + id,
+		"ECSD-META hostname=meta-guest",
+		"ECSD-META openssh-key=ssh-ed25519 ",
+		"ECSD-META user-data=#!/bin/sh",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("console of %s lacks %q:\n%s", id, want, out)
+		}
+	}
+	waitForStatus(t, c, []string{id}, "Running")
+}
+
+func TestQEMUSecurityGroupRuleGovernsPingBetweenTwoInstances(t *testing.T) {
+	q := startQEMU(t)
+	c := oldSDK(t, q.server, testAccessKeyID, testAccessKeySecret)
+	n := q.network(t, c)
+	// Members of the group reach each other only through its rules.
+	pol := ecs.CreateModifySecurityGroupPolicyRequest()
+	pol.SecurityGroupId, pol.InnerAccessPolicy = n.groupID, "Drop"
+	if _, err := c.ModifySecurityGroupPolicy(pol); err != nil {
+		t.Fatalf("ModifySecurityGroupPolicy: %v", err)
+	}
+	target := q.runRequest(n)
+	target.PrivateIpAddress = "10.0.1.21"
+	targetID := runInstances(t, c, target)[0]
+	pinger := q.runRequest(n)
+	pinger.PrivateIpAddress = "10.0.1.20"
+	pinger.UserData = guestScript(`i=0
+while true; do
+	i=$((i + 1))
+	if ping -c 1 -W 1 10.0.1.21 >/dev/null 2>&1; then echo "PING $i OK"; else echo "PING $i FAIL"; fi
+	sleep 1
+done
+`)
+	pingerID := runInstances(t, c, pinger)[0]
+	waitConsole(t, c, targetID, regexp.MustCompile(`ECSD-IP eth0 10\.0\.1\.21/24`), 3*time.Minute)
+	waitConsole(t, c, pingerID, regexp.MustCompile(`PING \d+ FAIL`), 3*time.Minute)
+	// Several failures in a row while the target is up: nothing allows ICMP.
+	pings := pingLog(t, c, pingerID, 3, 30*time.Second)
+	if strings.Contains(pings, "OK") {
+		t.Fatalf("pings got through without a rule:\n%s", pings)
+	}
+
+	auth := ecs.CreateAuthorizeSecurityGroupRequest()
+	auth.SecurityGroupId, auth.IpProtocol, auth.PortRange, auth.SourceCidrIp = n.groupID, "icmp", "-1/-1", "10.0.1.0/24"
+	if _, err := c.AuthorizeSecurityGroup(auth); err != nil {
+		t.Fatalf("AuthorizeSecurityGroup: %v", err)
+	}
+	authorized := time.Now()
+	waitPing(t, c, pingerID, "OK", 30*time.Second)
+	t.Logf("pings pass %v after AuthorizeSecurityGroup", time.Since(authorized).Round(100*time.Millisecond))
+
+	revoke := ecs.CreateRevokeSecurityGroupRequest()
+	revoke.SecurityGroupId, revoke.IpProtocol, revoke.PortRange, revoke.SourceCidrIp = n.groupID, "icmp", "-1/-1", "10.0.1.0/24"
+	if _, err := c.RevokeSecurityGroup(revoke); err != nil {
+		t.Fatalf("RevokeSecurityGroup: %v", err)
+	}
+	revoked := time.Now()
+	waitPing(t, c, pingerID, "FAIL", 30*time.Second)
+	t.Logf("pings stop %v after RevokeSecurityGroup", time.Since(revoked).Round(100*time.Millisecond))
+}
+
+var pingLine = regexp.MustCompile(`PING (\d+) (OK|FAIL)`)
+
+// lastPing returns the number and result of the guest's newest ping line.
+func lastPing(out string) (int, string) {
+	m := pingLine.FindAllStringSubmatch(out, -1)
+	if len(m) == 0 {
+		return 0, ""
+	}
+	n, _ := strconv.Atoi(m[len(m)-1][1])
+	return n, m[len(m)-1][2]
+}
+
+// waitPing waits until a ping started after now has result want.
+func waitPing(t *testing.T, c *ecs.Client, id, want string, limit time.Duration) {
+	t.Helper()
+	from, _ := lastPing(guestConsole(t, c, id))
+	var out string
+	for deadline := time.Now().Add(limit); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
+		out = guestConsole(t, c, id)
+		if n, got := lastPing(out); n > from+1 && got == want {
+			return
+		}
+	}
+	t.Fatalf("no ping %s from %s within %v:\n%s", want, id, limit, out)
+}
+
+// pingLog waits for count more ping lines and returns them.
+func pingLog(t *testing.T, c *ecs.Client, id string, count int, limit time.Duration) string {
+	t.Helper()
+	from, _ := lastPing(guestConsole(t, c, id))
+	for deadline := time.Now().Add(limit); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
+		out := guestConsole(t, c, id)
+		if n, _ := lastPing(out); n >= from+count {
+			var lines []string
+			for _, m := range pingLine.FindAllStringSubmatch(out, -1) {
+				if k, _ := strconv.Atoi(m[1]); k > from {
+					lines = append(lines, m[0])
+				}
+			}
+			return strings.Join(lines, "\n")
+		}
+	}
+	t.Fatalf("fewer than %d pings from %s within %v", count, id, limit)
+	return ""
+}
+
+func TestQEMUDataDiskSnapshotHotPlugAndResetDiskRollBackTheGuestsWrites(t *testing.T) {
+	q := startQEMU(t)
+	c := oldSDK(t, q.server, testAccessKeyID, testAccessKeySecret)
+	n := q.network(t, c)
+	req := q.runRequest(n)
+	req.DataDisk = &[]ecs.RunInstancesDataDisk{{Size: "20", Category: "cloud_efficiency"}}
+	// On a blank data disk: write "first", then wait for a hot-plugged disk
+	// (vdc) and overwrite it with "second". On any other disk: only report.
+	req.UserData = guestScript(`c=$(head -c 6 /dev/vdb | tr -d '\000')
+echo "DISK-CONTENT=[$c]"
+if [ -z "$c" ]; then
+	printf first | dd of=/dev/vdb conv=fsync 2>/dev/null && echo WROTE-FIRST
+	while [ ! -e /sys/block/vdc ]; do sleep 1; done
+	printf second | dd of=/dev/vdb conv=fsync 2>/dev/null && echo WROTE-SECOND
+fi
+`)
+	id := runInstances(t, c, req)[0]
+	waitConsole(t, c, id, regexp.MustCompile(`WROTE-FIRST`), 3*time.Minute)
+	dataDisk := instanceDisks(t, c, id, "data")[0]
+
+	// A crash-consistent snapshot of the running guest's disk.
+	snap := ecs.CreateCreateSnapshotRequest()
+	snap.DiskId, snap.SnapshotName = dataDisk, "after-first"
+	created, err := c.CreateSnapshot(snap)
+	if err != nil {
+		t.Fatalf("CreateSnapshot: %v", err)
+	}
+	waitSnapshot(t, c, created.SnapshotId)
+
+	// Hot-plug a second data disk: the guest sees it appear, and writes.
+	cd := ecs.CreateCreateDiskRequest()
+	cd.ZoneId, cd.Size, cd.DiskCategory = q.zone, "20", "cloud_efficiency"
+	disk, err := c.CreateDisk(cd)
+	if err != nil {
+		t.Fatalf("CreateDisk: %v", err)
+	}
+	waitDiskStatus(t, c, disk.DiskId, "Available")
+	attach := ecs.CreateAttachDiskRequest()
+	attach.InstanceId, attach.DiskId = id, disk.DiskId
+	if _, err := c.AttachDisk(attach); err != nil {
+		t.Fatalf("AttachDisk to the running instance: %v", err)
+	}
+	waitConsole(t, c, id, regexp.MustCompile(`ECSD-DISKS vda vdb vdc`), time.Minute)
+	waitConsole(t, c, id, regexp.MustCompile(`WROTE-SECOND`), time.Minute)
+
+	stopInstance(t, c, id)
+	reset := ecs.CreateResetDiskRequest()
+	reset.DiskId, reset.SnapshotId = dataDisk, created.SnapshotId
+	if _, err := c.ResetDisk(reset); err != nil {
+		t.Fatalf("ResetDisk: %v", err)
+	}
+	start := ecs.CreateStartInstanceRequest()
+	start.InstanceId = id
+	if _, err := c.StartInstance(start); err != nil {
+		t.Fatalf("StartInstance: %v", err)
+	}
+	out := waitConsole(t, c, id, regexp.MustCompile(`DISK-CONTENT=\[[a-z]*\]`), 3*time.Minute)
+	if !strings.Contains(out, "DISK-CONTENT=[first]") {
+		t.Fatalf("after ResetDisk the guest reads another content than the snapshot's:\n%s", out)
+	}
+}
+
+// instanceDisks returns the IDs of the instance's disks of a type (system, data).
+func instanceDisks(t *testing.T, c *ecs.Client, id, diskType string) []string {
+	t.Helper()
+	req := ecs.CreateDescribeDisksRequest()
+	req.InstanceId, req.DiskType = id, diskType
+	resp, err := c.DescribeDisks(req)
+	if err != nil {
+		t.Fatalf("DescribeDisks: %v", err)
+	}
+	var ids []string
+	for _, d := range resp.Disks.Disk {
+		ids = append(ids, d.DiskId)
+	}
+	if len(ids) == 0 {
+		t.Fatalf("instance %s has no %s disk", id, diskType)
+	}
+	return ids
+}
+
+func waitSnapshot(t *testing.T, c *ecs.Client, id string) {
+	t.Helper()
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
+		req := ecs.CreateDescribeSnapshotsRequest()
+		req.SnapshotIds = fmt.Sprintf("[%q]", id)
+		resp, err := c.DescribeSnapshots(req)
+		if err != nil {
+			t.Fatalf("DescribeSnapshots: %v", err)
+		}
+		if len(resp.Snapshots.Snapshot) == 1 && resp.Snapshots.Snapshot[0].Status == "accomplished" {
+			return
+		}
+	}
+	t.Fatalf("snapshot %s not accomplished after 2 minutes", id)
+}
+
+func waitDiskStatus(t *testing.T, c *ecs.Client, id, status string) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		req := ecs.CreateDescribeDisksRequest()
+		req.DiskIds = fmt.Sprintf("[%q]", id)
+		resp, err := c.DescribeDisks(req)
+		if err != nil {
+			t.Fatalf("DescribeDisks: %v", err)
+		}
+		if len(resp.Disks.Disk) == 1 && resp.Disks.Disk[0].Status == status {
+			return
+		}
+	}
+	t.Fatalf("disk %s not %s after a minute", id, status)
+}
+
+func stopInstance(t *testing.T, c *ecs.Client, id string) {
+	t.Helper()
+	stop := ecs.CreateStopInstanceRequest()
+	stop.InstanceId = id
+	if _, err := c.StopInstance(stop); err != nil {
+		t.Fatalf("StopInstance: %v", err)
+	}
+	waitForStatus(t, c, []string{id}, "Stopped")
+}
+
+func TestQEMUInstancesKeepRunningThroughAnEcsdSIGKILLAndAreAdoptedWithoutASecondQEMU(t *testing.T) {
+	q := startQEMU(t)
+	c := oldSDK(t, q.server, testAccessKeyID, testAccessKeySecret)
+	n := q.network(t, c)
+	req := q.runRequest(n)
+	req.Amount = requests.NewInteger(2)
+	ids := runInstances(t, c, req)
+	pids := map[string]int{}
+	for _, id := range ids {
+		waitConsole(t, c, id, regexp.MustCompile(`ECSD-META instance-id=`+id), 3*time.Minute)
+		pids[id] = q.qemuPID(t, id)
+	}
+	waitForStatus(t, c, ids, "Running")
+
+	if err := q.server.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-q.server.done
+	q.server.launch(q.server.opts)
+	q.server.waitHealthy()
+
+	got := waitForStatus(t, c, ids, "Running")
+	if len(got) != len(ids) {
+		t.Fatalf("after the restart DescribeInstances shows %d of %d instances", len(got), len(ids))
+	}
+	for _, id := range ids {
+		if pid := q.qemuPID(t, id); pid != pids[id] {
+			t.Errorf("%s: QEMU pid %d before the SIGKILL, %d after", id, pids[id], pid)
+		}
+		if n := countQEMU(id); n != 1 {
+			t.Errorf("%s: %d QEMU processes after the restart, want 1", id, n)
+		}
+	}
+	// The adopted VMs are controlled: a reboot reaches the guest, which reads
+	// its identity again from the metadata service of the new process.
+	reboot := ecs.CreateRebootInstanceRequest()
+	reboot.InstanceId = ids[0]
+	if _, err := c.RebootInstance(reboot); err != nil {
+		t.Fatalf("RebootInstance after the restart: %v", err)
+	}
+	time.Sleep(time.Second)
+	waitConsole(t, c, ids[0], regexp.MustCompile(`ECSD-META instance-id=`+ids[0]), 3*time.Minute)
+	stopInstance(t, c, ids[1])
+	if n := countQEMU(ids[1]); n != 0 {
+		t.Errorf("%s: %d QEMU processes after StopInstance, want 0", ids[1], n)
+	}
+}
+
+// countQEMU counts the QEMU processes running the instance.
+func countQEMU(id string) int {
+	n := 0
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		if _, err := strconv.Atoi(e.Name()); err != nil {
+			continue
+		}
+		cmd, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err != nil {
+			continue
+		}
+		args := strings.Split(string(cmd), "\x00")
+		if len(args) > 0 && strings.Contains(filepath.Base(args[0]), "qemu-system") && slicesContains(args, "guest="+id) {
+			n++
+		}
+	}
+	return n
+}
+
+func slicesContains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
