@@ -172,7 +172,8 @@ func New(ctx context.Context, o Options, st store.Store, addr string, stdout io.
 	svcs.Objects = objects
 	tokenClock := offsetClock{base: clk, offset: o.TokenClockOffset}
 	svcs.STS = sts.New(sts.Deps{Store: st, IDs: gen, Clock: tokenClock})
-	svcs.Console = console.New(console.Deps{Store: st, Clock: clk, URLLifetime: o.ConsoleURLLifetime}) // the configured lifetime
+	svcs.Console = console.New(console.Deps{Store: st, Clock: clk, URLLifetime: o.ConsoleURLLifetime, // the configured lifetime
+		Screens: screens(compute)})
 	ossFront := objectstore.NewServer(objectstore.ServerConfig{Service: svcs.Objects, Credentials: ossCredentialSource{accts, tokenClock},
 		Clock: clk, Domain: o.OSSDomain, HostID: endpoint, Logger: logger})
 	reg, err := NewRegistry(cat, endpoint, svcs)
@@ -305,7 +306,7 @@ func NewServices(st store.Store, gen ids.Generator, clk clock.Waiter, cat *catal
 	s.DeploymentSets = deploymentset.New(deploymentset.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat})
 	s.STS = sts.New(sts.Deps{Store: st, IDs: gen, Clock: clk})
 	s.ENIs = eni.New(eni.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Network: s.Network, Compute: compute})
-	s.Console = console.New(console.Deps{Store: st, Clock: clk})
+	s.Console = console.New(console.Deps{Store: st, Clock: clk, Screens: screens(compute)})
 	return s, nil
 }
 

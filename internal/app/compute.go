@@ -25,3 +25,10 @@ func newCompute(o Options, clk clock.Waiter) (driver.Compute, error) {
 	}
 	return nil, fmt.Errorf("--driver %q is not available: choose sim or qemu", o.Driver)
 }
+
+// screens returns the compute driver's instance screens for the console, or
+// nil when it has none (the sim driver: consoles show a blank screen).
+func screens(c driver.Compute) driver.VNCConsoler {
+	vc, _ := c.(driver.VNCConsoler)
+	return vc
+}

@@ -4,8 +4,10 @@
 // consoles expect. Opening it takes the instance's VNC password, set with
 // ModifyInstanceVncPasswd (guide 1.5.17), through RFB's VNC authentication.
 //
-// The simulated compute driver has no screen: after authentication the console
-// shows a blank framebuffer whose desktop name says so. See docs/console.md.
+// With a compute driver that serves screens (QEMU), the console relays the
+// instance's real screen after authenticating the client; the simulated driver
+// has no screen, and the console shows a blank framebuffer whose desktop name
+// says so. See docs/console.md.
 package console
 
 import (
@@ -24,6 +26,7 @@ import (
 	"time"
 
 	"github.com/ecsd/ecsd/internal/api/apierr"
+	"github.com/ecsd/ecsd/internal/driver"
 	"github.com/ecsd/ecsd/internal/service/instance"
 	"github.com/ecsd/ecsd/internal/store"
 )
@@ -50,6 +53,10 @@ type Deps struct {
 	Clock Clock
 	// URLLifetime is how long a URL stays valid; zero means DefaultURLLifetime.
 	URLLifetime time.Duration
+	// Screens, when set, serves instances' real screens (the compute driver,
+	// when it implements driver.VNCConsoler): a console of an instance with a
+	// driver handle shows the instance's screen. Nil shows a blank screen.
+	Screens driver.VNCConsoler
 }
 
 // Service hands out console URLs and serves the consoles they open.

@@ -36,12 +36,11 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "console: the server is stopping", http.StatusServiceUnavailable)
 		return
 	}
-	t, password, status, err := s.open(r)
+	t, password, handle, status, err := s.open(r)
 	if err != nil {
 		http.Error(w, err.Error(), status)
 		return
 	}
-	name := t.InstanceID + ": simulated instance, no screen"
 	srv := websocket.Server{
 		Handshake: func(cfg *websocket.Config, r *http.Request) error {
 			// The token authorises the call; browsers' Origin is whatever page
@@ -60,10 +59,12 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			defer s.untrack(sess)
-			err := serveRFB(ws, password, name)
+			err := serveRFB(ws, password, s.screenFor(ws.Request().Context(), t.InstanceID, password, handle))
 			switch {
 			case errors.Is(err, errAuthFailed):
 				slog.Debug("console: wrong VNC password", "instance", t.InstanceID)
+			case errors.Is(err, errScreenUnavailable):
+				slog.Warn("console: no screen to show", "instance", t.InstanceID, "err", err)
 			case err != nil:
 				slog.Debug("console: session ended", "instance", t.InstanceID, "err", err)
 			}
@@ -73,11 +74,12 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // open checks a console request: its token, and the instance it names. It
-// returns the ticket and the instance's VNC password, or an error with the
-// HTTP status to answer.
-func (s *Service) open(r *http.Request) (ticket, string, int, error) {
+// returns the ticket, the instance's VNC password and its driver handle, or an
+// error with the HTTP status to answer.
+func (s *Service) open(r *http.Request) (ticket, string, []byte, int, error) {
 	var t ticket
 	var password string
+	var handle []byte
 	err := s.deps.Store.View(r.Context(), func(tx store.Tx) error {
 		v, err := tx.GetSetting(settingSecret)
 		if errors.Is(err, store.ErrNotFound) {
@@ -100,20 +102,20 @@ func (s *Service) open(r *http.Request) (ticket, string, int, error) {
 		if !consoleable(in, s.now()) {
 			return errNotRunning
 		}
-		password = in.VNCPassword
+		password, handle = in.VNCPassword, in.DriverHandle
 		return nil
 	})
 	switch {
 	case err == nil:
-		return t, password, http.StatusOK, nil
+		return t, password, handle, http.StatusOK, nil
 	case errors.Is(err, errBadToken), errors.Is(err, errExpiredToken):
-		return t, "", http.StatusForbidden, err
+		return t, "", nil, http.StatusForbidden, err
 	case errors.Is(err, store.ErrNotFound):
-		return t, "", http.StatusNotFound, fmt.Errorf("console: instance %s is gone", t.InstanceID)
+		return t, "", nil, http.StatusNotFound, fmt.Errorf("console: instance %s is gone", t.InstanceID)
 	case errors.Is(err, errNotRunning):
-		return t, "", http.StatusConflict, err
+		return t, "", nil, http.StatusConflict, err
 	}
-	return t, "", http.StatusInternalServerError, fmt.Errorf("console: %w", err)
+	return t, "", nil, http.StatusInternalServerError, fmt.Errorf("console: %w", err)
 }
 
 // errNotRunning says the instance stopped since its URL was handed out.

@@ -12,9 +12,10 @@ import (
 	"math/bits"
 )
 
-// The RFB protocol (RFC 6143), server side, as far as a console without a
-// screen needs: versions 3.3, 3.7 and 3.8, VNC authentication only, and a
-// blank framebuffer in raw encoding.
+// The RFB protocol (RFC 6143), server side, as far as a console needs:
+// versions 3.3, 3.7 and 3.8, VNC authentication only, then either a blank
+// framebuffer in raw encoding (no screen) or the instance's real screen
+// (screen.go).
 
 // Screen size and colour of the blank framebuffer.
 const (
@@ -53,11 +54,26 @@ type rfbSession struct {
 	format pixelFormat
 }
 
+// screen is what a console shows once its client has authenticated.
+type screen interface {
+	// serve runs the rest of the session, from the client's ClientInit on,
+	// until the client or the screen goes. The caller closes the client's
+	// connection afterwards.
+	serve(s *rfbSession) error
+}
+
+// openScreen prepares the screen of a session whose client knew the
+// password, before the client hears so: an error refuses the session.
+type openScreen func() (screen, error)
+
+// errNoScreen is what a client whose screen could not be opened is told.
+const errNoScreen = "The instance's screen is not available"
+
 // serveRFB runs the RFB protocol on conn: the version handshake, VNC
-// authentication against password (an empty password lets nobody in), then a
-// blank desktop called name until the client goes. It returns errAuthFailed
-// for a client that did not know the password.
-func serveRFB(conn io.ReadWriter, password, name string) error {
+// authentication against password (an empty password lets nobody in), then
+// the screen open returns until the client goes. It returns errAuthFailed for
+// a client that did not know the password.
+func serveRFB(conn io.ReadWriter, password string, open openScreen) error {
 	s := &rfbSession{r: bufio.NewReader(conn), w: bufio.NewWriterSize(conn, 64<<10), format: defaultFormat}
 	if err := s.handshake(); err != nil {
 		return err
@@ -65,10 +81,32 @@ func serveRFB(conn io.ReadWriter, password, name string) error {
 	if err := s.authenticate(password); err != nil {
 		return err
 	}
-	if err := s.initialise(name); err != nil {
+	scr, err := open()
+	if err != nil {
+		if ferr := s.fail(errNoScreen); ferr != nil {
+			return ferr
+		}
 		return err
 	}
-	return s.serve()
+	if err := binary.Write(s.w, binary.BigEndian, uint32(resultOK)); err != nil {
+		return err
+	}
+	if err := s.w.Flush(); err != nil {
+		return err
+	}
+	return scr.serve(s)
+}
+
+// blankScreen is the screen of an instance that has none (the simulated
+// driver): a grey framebuffer called name, which key and pointer events do
+// not change.
+type blankScreen struct{ name string }
+
+func (b blankScreen) serve(s *rfbSession) error {
+	if err := s.initialise(b.name); err != nil {
+		return err
+	}
+	return s.serveBlank()
 }
 
 // handshake agrees on the protocol version: 3.8, 3.7, or 3.3 for older clients.
@@ -99,7 +137,9 @@ func (s *rfbSession) handshake() error {
 }
 
 // authenticate runs VNC authentication: a random 16-byte challenge the client
-// encrypts with DES under the password.
+// encrypts with DES under the password. A wrong answer gets a failed
+// SecurityResult and errAuthFailed; for a right one the caller sends the
+// SecurityResult.
 func (s *rfbSession) authenticate(password string) error {
 	if s.minor == 3 {
 		if err := binary.Write(s.w, binary.BigEndian, uint32(securityVNCAuth)); err != nil {
@@ -140,10 +180,7 @@ func (s *rfbSession) authenticate(password string) error {
 		}
 		return errAuthFailed
 	}
-	if err := binary.Write(s.w, binary.BigEndian, uint32(resultOK)); err != nil {
-		return err
-	}
-	return s.w.Flush()
+	return nil
 }
 
 // fail sends a failed SecurityResult (with its reason from 3.8 on).
@@ -208,9 +245,9 @@ const (
 	msgClientCutText            = 6
 )
 
-// serve answers the client's messages until it goes: a full update request
-// gets the blank screen; key and pointer events go nowhere.
-func (s *rfbSession) serve() error {
+// serveBlank answers the client's messages until it goes: a full update
+// request gets the blank screen; key and pointer events go nowhere.
+func (s *rfbSession) serveBlank() error {
 	for {
 		t, err := s.r.ReadByte()
 		if err != nil {

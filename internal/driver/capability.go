@@ -53,3 +53,19 @@ type Consoler interface {
 	// booted. A missing instance is ErrNotFound.
 	ConsoleOutput(ctx context.Context, h Handle) ([]byte, error)
 }
+
+// VNCConsoler serves instances' screens over RFB (the VNC protocol) on a local
+// socket, for the console service to proxy browsers to (ECS
+// DescribeInstanceVncUrl, ModifyInstanceVncPasswd).
+type VNCConsoler interface {
+	// VNCSocket returns the path of the unix socket where the Running instance's
+	// screen is served, with VNC authentication under the password
+	// SetVNCPassword set. A missing instance is ErrNotFound; one that is not
+	// running is ErrInvalidState.
+	VNCSocket(ctx context.Context, h Handle) (string, error)
+	// SetVNCPassword sets the password of the instance's screen: at once when
+	// it runs, and at every later boot. An empty password lets nobody in; one
+	// longer than 8 bytes (VNC authentication keys are 8 bytes) is
+	// ErrInvalidArgument. A missing instance is ErrNotFound.
+	SetVNCPassword(ctx context.Context, h Handle, password string) error
+}

@@ -49,6 +49,7 @@ type Driver struct {
 	mu        sync.Mutex
 	instances map[string]*instance
 	deleted   map[string]bool // IDs this driver deleted (Recover of them is ErrNotFound)
+	vncMu     sync.Mutex      // orders VNC password writes and their application (vnc.go)
 }
 
 var (

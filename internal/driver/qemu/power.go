@@ -335,7 +335,7 @@ func (d *Driver) boot(ctx context.Context, id string) error {
 	if st != "running" {
 		return fmt.Errorf("%w: %s: qemu status %q after start", driver.ErrTransient, id, st)
 	}
-	return nil
+	return d.applyVNCPassword(ctx, id)
 }
 
 // powerOff records that id should be stopped and ends its QEMU.

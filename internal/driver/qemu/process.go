@@ -93,6 +93,7 @@ func (d *Driver) args(spec driver.InstanceSpec) []string {
 		}
 	}
 	a = append(a, "-smbios", smbios)
+	a = append(a, d.vncArgs(spec)...)
 	if b := spec.Boot; b.Kernel != "" {
 		a = append(a, "-kernel", b.Kernel)
 		if b.Initrd != "" {

@@ -135,11 +135,13 @@ func applyModify(inst *store.Instance, in ModifyAttributeInput) error {
 // ModifyVncPassword sets the password of the instance's VNC console (guide
 // 1.5.17): exactly 6 letters and digits with at least one upper-case letter,
 // one lower-case letter and one digit. The instance must be Running or
-// Stopped; the console reads the password from the instance's row.
+// Stopped; the console reads the password from the instance's row, and a
+// compute driver that serves screens is handed it (pushVncPassword).
 func (s *Service) ModifyVncPassword(ctx context.Context, c Caller, instanceID, password string) error {
 	if !validVncPassword(password) {
 		return errVncPasswordMalformed()
 	}
+	var handle []byte
 	err := s.deps.Store.Update(ctx, func(tx store.Tx) error {
 		inst, err := getInstance(tx, c, instanceID, ErrNotFound())
 		if err != nil {
@@ -150,11 +152,13 @@ func (s *Service) ModifyVncPassword(ctx context.Context, c Caller, instanceID, p
 		}
 		// Kept as given: the console's VNC authentication needs it.
 		inst.VNCPassword = password
+		handle = inst.DriverHandle
 		return tx.UpdateInstance(inst)
 	})
 	if err != nil {
 		return fmt.Errorf("modify vnc password of %s: %w", instanceID, err)
 	}
+	s.pushVncPassword(ctx, instanceID, handle, password)
 	return nil
 }
 
