@@ -2,10 +2,10 @@ package e2e
 
 import (
 	"encoding/base64"
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -210,7 +210,7 @@ fi
 	if err != nil {
 		t.Fatalf("CreateDisk: %v", err)
 	}
-	waitDiskStatus(t, c, disk.DiskId, "Available")
+	waitDisk(t, c, disk.DiskId, "Available")
 	attach := ecs.CreateAttachDiskRequest()
 	attach.InstanceId, attach.DiskId = id, disk.DiskId
 	if _, err := c.AttachDisk(attach); err != nil {
@@ -219,15 +219,13 @@ fi
 	waitConsole(t, c, id, regexp.MustCompile(`ECSD-DISKS vda vdb vdc`), time.Minute)
 	waitConsole(t, c, id, regexp.MustCompile(`WROTE-SECOND`), time.Minute)
 
-	stopInstance(t, c, id)
+	stopAndWait(t, c, id)
 	reset := ecs.CreateResetDiskRequest()
 	reset.DiskId, reset.SnapshotId = dataDisk, created.SnapshotId
 	if _, err := c.ResetDisk(reset); err != nil {
 		t.Fatalf("ResetDisk: %v", err)
 	}
-	start := ecs.CreateStartInstanceRequest()
-	start.InstanceId = id
-	if _, err := c.StartInstance(start); err != nil {
+	if err := startInstance(c, id); err != nil {
 		t.Fatalf("StartInstance: %v", err)
 	}
 	out := waitConsole(t, c, id, regexp.MustCompile(`DISK-CONTENT=\[[a-z]*\]`), 3*time.Minute)
@@ -255,43 +253,10 @@ func instanceDisks(t *testing.T, c *ecs.Client, id, diskType string) []string {
 	return ids
 }
 
-func waitSnapshot(t *testing.T, c *ecs.Client, id string) {
+// stopAndWait stops the instance and waits until it is Stopped.
+func stopAndWait(t *testing.T, c *ecs.Client, id string) {
 	t.Helper()
-	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
-		req := ecs.CreateDescribeSnapshotsRequest()
-		req.SnapshotIds = fmt.Sprintf("[%q]", id)
-		resp, err := c.DescribeSnapshots(req)
-		if err != nil {
-			t.Fatalf("DescribeSnapshots: %v", err)
-		}
-		if len(resp.Snapshots.Snapshot) == 1 && resp.Snapshots.Snapshot[0].Status == "accomplished" {
-			return
-		}
-	}
-	t.Fatalf("snapshot %s not accomplished after 2 minutes", id)
-}
-
-func waitDiskStatus(t *testing.T, c *ecs.Client, id, status string) {
-	t.Helper()
-	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		req := ecs.CreateDescribeDisksRequest()
-		req.DiskIds = fmt.Sprintf("[%q]", id)
-		resp, err := c.DescribeDisks(req)
-		if err != nil {
-			t.Fatalf("DescribeDisks: %v", err)
-		}
-		if len(resp.Disks.Disk) == 1 && resp.Disks.Disk[0].Status == status {
-			return
-		}
-	}
-	t.Fatalf("disk %s not %s after a minute", id, status)
-}
-
-func stopInstance(t *testing.T, c *ecs.Client, id string) {
-	t.Helper()
-	stop := ecs.CreateStopInstanceRequest()
-	stop.InstanceId = id
-	if _, err := c.StopInstance(stop); err != nil {
+	if err := stopInstance(c, id); err != nil {
 		t.Fatalf("StopInstance: %v", err)
 	}
 	waitForStatus(t, c, []string{id}, "Stopped")
@@ -339,7 +304,7 @@ func TestQEMUInstancesKeepRunningThroughAnEcsdSIGKILLAndAreAdoptedWithoutASecond
 	}
 	time.Sleep(time.Second)
 	waitConsole(t, c, ids[0], regexp.MustCompile(`ECSD-META instance-id=`+ids[0]), 3*time.Minute)
-	stopInstance(t, c, ids[1])
+	stopAndWait(t, c, ids[1])
 	if n := countQEMU(ids[1]); n != 0 {
 		t.Errorf("%s: %d QEMU processes after StopInstance, want 0", ids[1], n)
 	}
@@ -358,18 +323,9 @@ func countQEMU(id string) int {
 			continue
 		}
 		args := strings.Split(string(cmd), "\x00")
-		if len(args) > 0 && strings.Contains(filepath.Base(args[0]), "qemu-system") && slicesContains(args, "guest="+id) {
+		if len(args) > 0 && strings.Contains(filepath.Base(args[0]), "qemu-system") && slices.Contains(args, "guest="+id) {
 			n++
 		}
 	}
 	return n
-}
-
-func slicesContains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

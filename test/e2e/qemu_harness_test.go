@@ -1,15 +1,19 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+
+	"github.com/ecsd/ecsd/internal/dataplane/netns"
 )
 
 // qemuEnv is an `ecsd serve --driver qemu` with the test guest registered as
@@ -106,4 +110,32 @@ func (q *qemuEnv) qemuPID(t *testing.T, id string) int {
 		t.Fatalf("pidfile of %s: %v", id, err)
 	}
 	return pid
+}
+
+// cleanDataPlane removes what an ecsd with the QEMU driver on dataDir left on
+// the host once it is gone: QEMU and dnsmasq processes that name a file under
+// dataDir, and the network namespaces of its data plane (<dataDir>/net).
+func cleanDataPlane(t *testing.T, dataDir string) {
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		cmd, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err == nil && strings.Contains(string(cmd), dataDir+"/") {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+	plane, err := netns.New(netns.Config{StateDir: filepath.Join(dataDir, "net"), Prefix: "ecsd"})
+	if err != nil {
+		t.Logf("clean up the network namespaces of %s: %v", dataDir, err)
+		return
+	}
+	vpcs, _ := plane.VPCs()
+	for _, vpc := range vpcs {
+		if err := plane.RemoveVPC(context.Background(), vpc); err != nil {
+			t.Logf("remove the namespace of %s: %v", vpc, err)
+		}
+	}
 }
