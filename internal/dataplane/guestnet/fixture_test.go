@@ -217,3 +217,8 @@ func (w *world) deleteInstance(id string) {
 		return tx.DeleteInstance(acct, id)
 	})
 }
+
+// fixedClock is a clock that does not move.
+type fixedClock struct{ t time.Time }
+
+func (c fixedClock) Now() time.Time { return c.t }

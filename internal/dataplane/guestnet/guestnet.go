@@ -76,10 +76,12 @@ type Config struct {
 }
 
 // Reconciler applies security groups and serves metadata for the VPCs of one
-// host. Sync and Run must not be called concurrently.
+// host. It is safe for concurrent use: passes run one at a time.
 type Reconciler struct {
 	cfg   Config
 	names names
+	// pass serializes Sync.
+	pass sync.Mutex
 
 	mu      sync.Mutex
 	vpcs    map[string]*vpcState
@@ -136,6 +138,8 @@ func (r *Reconciler) Run(ctx context.Context) {
 // namespace is gone. Errors are logged and retried on the next pass; Sync
 // answers the first one (nil when every VPC is in step).
 func (r *Reconciler) Sync(ctx context.Context) error {
+	r.pass.Lock()
+	defer r.pass.Unlock()
 	vpcs, err := r.cfg.Plane.VPCs()
 	if r.report("", "list VPC namespaces", err) != nil {
 		return err
@@ -246,8 +250,10 @@ func (s *vpcState) stop() {
 	}
 }
 
-// Close stops every metadata server.
+// Close stops every metadata server (a later Sync starts them again).
 func (r *Reconciler) Close() {
+	r.pass.Lock()
+	defer r.pass.Unlock()
 	r.mu.Lock()
 	all := r.vpcs
 	r.vpcs = map[string]*vpcState{}
