@@ -52,7 +52,7 @@ func (p *fakePlane) ApplyRules(_ context.Context, vpcID string, rs nft.Ruleset) 
 }
 
 // last is the ruleset applied last to a VPC.
-func (p *fakePlane) last(t *testing.T, vpcID string) nft.Ruleset {
+func (p *fakePlane) last(t testing.TB, vpcID string) nft.Ruleset {
 	t.Helper()
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -89,7 +89,7 @@ func (p *fakePlane) TapName(portID string) string { return "t" + portID[len(port
 
 // world writes VPCs, instances, interfaces and groups into a SQLite store.
 type world struct {
-	t   *testing.T
+	t   testing.TB
 	st  store.Store
 	now time.Time
 }
@@ -100,7 +100,7 @@ const (
 	zone   = "cn-hangzhou-b"
 )
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	st, err := sqlstore.OpenSQLite(t.Context(), filepath.Join(t.TempDir(), "ecsd.db"), sqlstore.Options{})
 	if err != nil {

@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"reflect"
 	"sync"
 	"time"
 
@@ -54,6 +55,9 @@ type BridgeNamer interface {
 const (
 	DefaultInterval     = 250 * time.Millisecond
 	DefaultMetadataPort = 80
+	// ReapplyInterval is how often an unchanged ruleset is handed to the
+	// plane again.
+	ReapplyInterval = 10 * time.Second
 )
 
 // Config configures a Reconciler.
@@ -90,8 +94,11 @@ type Reconciler struct {
 
 // vpcState is what the reconciler keeps about one VPC namespace.
 type vpcState struct {
-	loc    location
-	server *http.Server
+	loc location
+	// applied is the ruleset last applied, at appliedAt.
+	applied   *nft.Ruleset
+	appliedAt time.Time
+	server    *http.Server
 	// served is closed when the server's Serve returns.
 	served chan struct{}
 }
@@ -193,10 +200,27 @@ func (r *Reconciler) syncVPC(ctx context.Context, vpc string) error {
 	if err != nil {
 		return err
 	}
-	if err := r.cfg.Plane.ApplyRules(ctx, vpc, rs); err != nil {
-		return fmt.Errorf("apply rules: %w", err)
+	if err := r.apply(ctx, vpc, s, rs); err != nil {
+		return err
 	}
 	return r.serve(ctx, vpc, s)
+}
+
+// apply hands the ruleset to the plane unless it is the one applied last,
+// less than ReapplyInterval ago (the plane would compare it again, which
+// costs a render; now and then it does, so that rules lost under the
+// reconciler come back).
+func (r *Reconciler) apply(ctx context.Context, vpc string, s *vpcState, rs nft.Ruleset) error {
+	now := r.cfg.Clock.Now()
+	if s.applied != nil && now.Sub(s.appliedAt) < ReapplyInterval && now.Sub(s.appliedAt) >= 0 && reflect.DeepEqual(*s.applied, rs) {
+		return nil
+	}
+	if err := r.cfg.Plane.ApplyRules(ctx, vpc, rs); err != nil {
+		s.applied = nil
+		return fmt.Errorf("apply rules: %w", err)
+	}
+	s.applied, s.appliedAt = &rs, now
+	return nil
 }
 
 // forget drops what the reconciler knows of a VPC and stops its server.

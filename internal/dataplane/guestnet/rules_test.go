@@ -95,6 +95,12 @@ func TestSyncBuildsTheVPCsRulesetFromTheStore(t *testing.T) {
 	if _, ok := plane.applied["vpc-other"]; ok {
 		t.Error("a VPC without a namespace here got rules")
 	}
+	if err := r.Sync(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(plane.applied["vpc-shop"]); n != 1 {
+		t.Errorf("a pass with nothing changed applied again (%d rulesets), want it skipped", n)
+	}
 }
 
 // TestSyncFollowsRuleMembershipAndInterfaceChanges changes the store between
