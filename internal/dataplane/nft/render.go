@@ -67,6 +67,9 @@ func renderBridge(w *writer, ports []port) {
 	for _, p := range ports {
 		w.line("\t\tiifname %q jump from_%d", p.Tap, p.index)
 	}
+	// The only bridge ports are guests' taps: a tap the ruleset does not list
+	// (just plugged, not yet reconciled) sends nothing.
+	w.line("\t\tdrop")
 	w.line("\t}")
 	w.line("\tchain forward {")
 	w.line("\t\ttype filter hook forward priority -200; policy accept;")
@@ -108,6 +111,15 @@ func renderInet(w *writer, rs Ruleset, ports []port) {
 		}
 		w.line("\t\tmeta mark and 0x%08x vmap { %s }", fromMask, strings.Join(from, ", "))
 		w.line("\t\tmeta mark and 0x%08x vmap { %s }", toMask, strings.Join(to, ", "))
+		// Traffic routed from one bridge to another (two VSwitches of the VPC)
+		// leaves through the bridge's output path, not its forward hook, so it
+		// carries no "to" mark; the destination address names the interface
+		// (addresses are unique in a VPC, and anti-spoofing keeps them honest).
+		var dst []string
+		for _, p := range ports {
+			dst = append(dst, fmt.Sprintf("%s : jump ingress_%d", p.IP, p.index))
+		}
+		w.line("\t\tmeta mark and 0x%08x == 0x00000000 ip daddr vmap { %s }", toMask, strings.Join(dst, ", "))
 	}
 	w.line("\t}")
 	w.line("\tchain input {")

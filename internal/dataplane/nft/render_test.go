@@ -71,6 +71,7 @@ table bridge ecsd {
 	chain prerouting {
 		type filter hook prerouting priority -200; policy accept;
 		iifname "tap0" jump from_1
+		drop
 	}
 	chain forward {
 		type filter hook forward priority -200; policy accept;
@@ -96,6 +97,7 @@ table inet ecsd {
 		ct state invalid drop
 		meta mark and 0xffff0000 vmap { 0x00010000 : jump egress_1 }
 		meta mark and 0x0000ffff vmap { 0x00000001 : jump ingress_1 }
+		meta mark and 0x0000ffff == 0x00000000 ip daddr vmap { 10.0.0.5 : jump ingress_1 }
 	}
 	chain input {
 		type filter hook input priority 0; policy accept;
