@@ -37,6 +37,10 @@ type Config struct {
 	LaunchTimeout time.Duration
 	// QMPTimeout bounds connecting to QMP and each quick command; default 5 seconds.
 	QMPTimeout time.Duration
+	// Network plugs the instances' NICs (a tap each, in the VPC's network
+	// namespace, where QEMU then runs); nil leaves guests without network
+	// devices (NICs are only recorded). See nics.go.
+	Network Network
 }
 
 // Driver is the QEMU compute driver. It is safe for concurrent use; several
@@ -52,8 +56,9 @@ type Driver struct {
 }
 
 var (
-	_ driver.Compute  = (*Driver)(nil)
-	_ driver.Consoler = (*Driver)(nil)
+	_ driver.Compute     = (*Driver)(nil)
+	_ driver.Consoler    = (*Driver)(nil)
+	_ driver.NICAttacher = (*Driver)(nil)
 )
 
 // New returns a driver over cfg.StateDir, creating it. It fails when QEMU cannot

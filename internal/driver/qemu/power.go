@@ -290,8 +290,11 @@ func (d *Driver) Delete(ctx context.Context, h driver.Handle) (err error) {
 		in.mu.Unlock()
 		return nil
 	}
-	op := d.run(in, opDelete, func(context.Context) error {
+	op := d.run(in, opDelete, func(ctx context.Context) error {
 		if err := d.powerOff(id); err != nil {
+			return err
+		}
+		if err := d.unplugNICs(ctx, id); err != nil {
 			return err
 		}
 		d.mu.Lock()

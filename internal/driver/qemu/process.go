@@ -124,6 +124,7 @@ func (d *Driver) args(spec driver.InstanceSpec) []string {
 			"-blockdev", "driver="+format+",file="+node+"-file,node-name="+node,
 			"-device", dev)
 	}
+	a = append(a, d.nicArgs(spec)...)
 	return a
 }
 
@@ -155,7 +156,12 @@ func (d *Driver) launch(ctx context.Context, spec driver.InstanceSpec) error {
 	os.Remove(d.path(id, pidFile))
 	ctx, cancel := context.WithTimeout(ctx, d.cfg.LaunchTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, d.cfg.Binary, d.args(spec)...)
+	ns, err := d.plugNICs(ctx, spec)
+	if err != nil {
+		return err
+	}
+	bin, args := d.launchCommand(ns, d.args(spec))
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = d.dir(id)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	var stderr bytes.Buffer
