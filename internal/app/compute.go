@@ -24,7 +24,9 @@ func newCompute(o Options, clk clock.Waiter, plane *netns.Plane) (driver.Compute
 			return nil, err
 		}
 		cfg := qemu.Config{StateDir: dir}
-		_ = plane // TODO(feat/netns): cfg.Network = netns.DriverNetwork{Plane: plane} once qemu.Config.Network lands
+		if plane != nil {
+			cfg.Network = netns.DriverNetwork{Plane: plane}
+		}
 		return qemu.New(cfg)
 	}
 	return nil, fmt.Errorf("--driver %q is not available: choose sim or qemu", o.Driver)
