@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ecsd/ecsd/internal/dataplane/netns"
+	"github.com/ecsd/ecsd/internal/dataplane/nft"
 	"github.com/ecsd/ecsd/internal/store"
 )
 
@@ -94,8 +95,52 @@ func TestRealPlaneEnforcesTheStoresGroupsAndServesMetadataInTheNamespace(t *test
 	if err != nil || out != "404" {
 		t.Errorf("metadata from inside the namespace = %q, %v; want 404 from the handler", out, err)
 	}
+	// the background loop: how long a store change takes to reach the kernel
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	timed := &timedPlane{Plane: plane, rule: "sgr-pg", applied: make(chan time.Time, 1)}
+	r2 := New(Config{Store: w.st, Plane: timed})
+	defer r2.Close()
+	go func() { defer close(done); r2.Run(ctx) }()
+	w.addRule("sg-real", store.SecurityGroupRule{ID: "sgr-pg", Direction: "ingress", IPProtocol: "tcp", PortRange: "5432/5432",
+		SourceCidrIP: "10.0.0.0/8"})
+	start := time.Now()
+	select {
+	case at := <-timed.applied:
+		t.Logf("a rule added to the store was applied to the namespace's kernel tables %v later", at.Sub(start).Round(time.Millisecond))
+	case <-time.After(30 * time.Second):
+		t.Fatal("a rule added while Run runs was not applied in 30 s")
+	}
+	if out, _ := inNetns(t, ns, "nft", "list", "ruleset"); !strings.Contains(out, "tcp dport 5432 accept") {
+		t.Errorf("the rule is not in the kernel:\n%s", out)
+	}
+	cancel()
+	<-done
 	r.Close()
+	r2.Close()
 	if out, err := inNetns(t, ns, "curl", "-s", "-m", "5", "http://100.100.100.200/"); err == nil {
 		t.Errorf("the metadata service still answers after Close: %q", out)
 	}
+}
+
+// timedPlane reports when ApplyRules has applied a ruleset holding a rule.
+type timedPlane struct {
+	*netns.Plane
+	rule    string
+	applied chan time.Time
+}
+
+func (p *timedPlane) ApplyRules(ctx context.Context, vpcID string, rs nft.Ruleset) error {
+	err := p.Plane.ApplyRules(ctx, vpcID, rs)
+	for _, g := range rs.Groups {
+		for _, r := range g.Rules {
+			if r.ID == p.rule && err == nil {
+				select {
+				case p.applied <- time.Now():
+				default:
+				}
+			}
+		}
+	}
+	return err
 }
