@@ -33,6 +33,12 @@ func (p *Plane) ApplyRules(ctx context.Context, vpcID string, rs nft.Ruleset) er
 		return err
 	}
 	defer unlock()
+	p.mu.Lock()
+	same = p.rules[vpcID] == script // another caller may have applied it meanwhile
+	p.mu.Unlock()
+	if same {
+		return nil
+	}
 	return p.applyScript(ctx, vpcID, script)
 }
 

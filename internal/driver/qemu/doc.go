@@ -13,6 +13,11 @@
 // without being asked is Crashed (the instance directory records the power state
 // ecsd asked for).
 //
+// With Config.Network set, an instance's NICs are taps in its VPC's network
+// namespace (internal/dataplane/netns) and QEMU runs inside that namespace, one
+// virtio-net device per NIC; secondary NICs sit on hot-pluggable root ports
+// (rp9–rp12) so NICAttacher works on running instances.
+//
 // The accelerator is KVM only when the host really has it (kvm_intel or kvm_amd);
 // elsewhere, including hosts whose /dev/kvm is the PVM software hypervisor, it is
 // TCG with a 64 MiB translation cache. See docs/drivers.md.

@@ -284,10 +284,11 @@ func TestGuestsOnTwoVSwitchesGetTheirIPsByDHCPPingUnderTheRulesAndCannotSpoof(t 
 	t.Log("every guest has its reserved IP by DHCP and reached its VPC's metadata server")
 
 	// The rule lets ICMP in: A and B, on two VSwitches, ping each other.
-	offA := waitLines(t, d, "i-neta", 0, anyPing, pingRE("10.1.2.5", "ok"), 2, 60*time.Second)
-	offB := waitLines(t, d, "i-netb", 0, anyPing, pingRE("10.1.1.5", "ok"), 2, 60*time.Second)
+	offA := waitLines(t, d, "i-neta", 0, pingRE("10.1.2.5", `\S+`), pingRE("10.1.2.5", "ok"), 2, 60*time.Second)
+	offB := waitLines(t, d, "i-netb", 0, pingRE("10.1.1.5", `\S+`), pingRE("10.1.1.5", "ok"), 2, 60*time.Second)
 	// C, in the other VPC, reaches neither (A's address is in its own block).
-	waitLines(t, d, "i-netc", 0, anyPing, pingRE("10.1.2.5", "fail"), 3, 60*time.Second)
+	waitLines(t, d, "i-netc", 0, pingRE("10.1.2.5", `\S+`), pingRE("10.1.2.5", "fail"), 3, 60*time.Second)
+	waitLines(t, d, "i-netc", 0, pingRE("10.1.1.5", `\S+`), pingRE("10.1.1.5", "fail"), 3, 60*time.Second)
 	if b, _ := os.ReadFile(d.path("i-netc", consoleFile)); regexp.MustCompile(`ECSD-PING \d+ \S+ ok`).Match(b) {
 		t.Fatalf("a guest of another VPC reached vpc-q1:\n%s", b)
 	}
@@ -297,12 +298,14 @@ func TestGuestsOnTwoVSwitchesGetTheirIPsByDHCPPingUnderTheRulesAndCannotSpoof(t 
 	start := time.Now()
 	offA, offB = consoleLen(d, "i-neta"), consoleLen(d, "i-netb")
 	apply("vpc-q1", false, nicA, nicB)
-	offA = waitLines(t, d, "i-neta", offA, anyPing, pingRE("10.1.2.5", "fail"), 2, 15*time.Second)
-	offB = waitLines(t, d, "i-netb", offB, anyPing, pingRE("10.1.1.5", "fail"), 2, 15*time.Second)
+	waitLines(t, d, "i-neta", offA, pingRE("10.1.2.5", `\S+`), pingRE("10.1.2.5", "fail"), 1, 15*time.Second)
+	t.Logf("A's first failed ping %s after the rule is removed", time.Since(start).Round(100*time.Millisecond))
+	offA = waitLines(t, d, "i-neta", offA, pingRE("10.1.2.5", `\S+`), pingRE("10.1.2.5", "fail"), 2, 15*time.Second)
+	offB = waitLines(t, d, "i-netb", offB, pingRE("10.1.1.5", `\S+`), pingRE("10.1.1.5", "fail"), 2, 15*time.Second)
 	t.Logf("pings fail %s after the rule is removed", time.Since(start).Round(100*time.Millisecond))
 	apply("vpc-q1", true, nicA, nicB)
-	offA = waitLines(t, d, "i-neta", offA, anyPing, pingRE("10.1.2.5", "ok"), 2, 15*time.Second)
-	offB = waitLines(t, d, "i-netb", offB, anyPing, pingRE("10.1.1.5", "ok"), 2, 15*time.Second)
+	offA = waitLines(t, d, "i-neta", offA, pingRE("10.1.2.5", `\S+`), pingRE("10.1.2.5", "ok"), 2, 15*time.Second)
+	offB = waitLines(t, d, "i-netb", offB, pingRE("10.1.1.5", `\S+`), pingRE("10.1.1.5", "ok"), 2, 15*time.Second)
 	t.Log("pings work again once the rule is back")
 
 	// A takes another address: it reaches nothing, and nothing reaches it.
@@ -310,8 +313,8 @@ func TestGuestsOnTwoVSwitchesGetTheirIPsByDHCPPingUnderTheRulesAndCannotSpoof(t 
 	m.command("10.1.1.5", "spoofed=1; ip addr flush dev eth0; ip addr add 10.1.1.99/24 dev eth0; ip route add default via 10.1.1.1; echo ECSD-SPOOFED")
 	m.command("10.1.2.5", `peers="10.1.1.99"; echo ECSD-PEERS $peers`)
 	offA = waitLines(t, d, "i-neta", offA, anyPing, regexp.MustCompile(`^ECSD-SPOOFED\r?\n$`), 1, 15*time.Second)
-	offA = waitLines(t, d, "i-neta", offA, anyPing, pingRE("10.1.2.5", "fail"), 3, 20*time.Second)
-	offB = waitLines(t, d, "i-netb", offB, anyPing, pingRE("10.1.1.99", "fail"), 3, 20*time.Second)
+	offA = waitLines(t, d, "i-neta", offA, pingRE("10.1.2.5", `\S+`), pingRE("10.1.2.5", "fail"), 3, 20*time.Second)
+	offB = waitLines(t, d, "i-netb", offB, pingRE("10.1.1.99", `\S+`), pingRE("10.1.1.99", "fail"), 3, 20*time.Second)
 	ns := plane.NetnsName("vpc-q1")
 	if out, err := exec.CommandContext(ctx, "ip", "netns", "exec", ns, "busybox", "ping", "-c", "1", "-W", "2", "10.1.1.99").CombinedOutput(); err == nil {
 		t.Errorf("the namespace reaches the spoofed address:\n%s", out)
