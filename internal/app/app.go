@@ -139,7 +139,11 @@ func New(ctx context.Context, o Options, st store.Store, addr string, stdout io.
 	if endpoint == "" {
 		endpoint = addr
 	}
-	compute, err := newCompute(o, clk)
+	plane, err := newNetworkPlane(o, logger)
+	if err != nil {
+		return nil, err
+	}
+	compute, err := newCompute(o, clk, plane)
 	if err != nil {
 		return nil, err
 	}
@@ -174,6 +178,7 @@ func New(ctx context.Context, o Options, st store.Store, addr string, stdout io.
 	svcs.STS = sts.New(sts.Deps{Store: st, IDs: gen, Clock: tokenClock})
 	svcs.Console = console.New(console.Deps{Store: st, Clock: clk, URLLifetime: o.ConsoleURLLifetime, // the configured lifetime
 		Screens: screens(compute)})
+	guestNet := newGuestNet(plane, st, svcs.STS, logger)
 	ossFront := objectstore.NewServer(objectstore.ServerConfig{Service: svcs.Objects, Credentials: ossCredentialSource{accts, tokenClock},
 		Clock: clk, Domain: o.OSSDomain, HostID: endpoint, Logger: logger})
 	reg, err := NewRegistry(cat, endpoint, svcs)
@@ -218,6 +223,11 @@ func New(ctx context.Context, o Options, st store.Store, addr string, stdout io.
 		wg.Add(2)
 		go func() { defer wg.Done(); svcs.Tasks.Run(ctx) }()
 		go func() { defer wg.Done(); svcs.Snapshots.RunScheduler(ctx) }()
+		if guestNet != nil {
+			// security groups and metadata of the VPC namespaces (docs/metadata.md)
+			wg.Add(1)
+			go func() { defer wg.Done(); guestNet.Run(ctx) }()
+		}
 		defer wg.Wait()
 		// Finish disk attachments a crash interrupted, then reconcile instances.
 		if err := svcs.Disks.Resume(ctx); err != nil {

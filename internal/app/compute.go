@@ -5,14 +5,16 @@ import (
 	"path/filepath"
 
 	"github.com/ecsd/ecsd/internal/clock"
+	"github.com/ecsd/ecsd/internal/dataplane/netns"
 	"github.com/ecsd/ecsd/internal/driver"
 	"github.com/ecsd/ecsd/internal/driver/qemu"
 	"github.com/ecsd/ecsd/internal/driver/sim"
 )
 
 // newCompute returns the compute driver o.Driver names: "sim" (or empty) for the
-// simulated driver, "qemu" for real VMs whose state lives in <data-dir>/qemu.
-func newCompute(o Options, clk clock.Waiter) (driver.Compute, error) {
+// simulated driver, "qemu" for real VMs whose state lives in <data-dir>/qemu,
+// their network interfaces plugged into plane (none when nil).
+func newCompute(o Options, clk clock.Waiter, plane *netns.Plane) (driver.Compute, error) {
 	switch o.Driver {
 	case "", "sim":
 		return sim.New(sim.Config{Delays: sim.Uniform(o.SimDelay)}, clk)
@@ -21,7 +23,11 @@ func newCompute(o Options, clk clock.Waiter) (driver.Compute, error) {
 		if err != nil {
 			return nil, err
 		}
-		return qemu.New(qemu.Config{StateDir: dir})
+		cfg := qemu.Config{StateDir: dir}
+		if plane != nil {
+			cfg.Network = netns.DriverNetwork{Plane: plane}
+		}
+		return qemu.New(cfg)
 	}
 	return nil, fmt.Errorf("--driver %q is not available: choose sim or qemu", o.Driver)
 }

@@ -72,7 +72,8 @@ type AssumeRoleInput struct {
 // Credentials are a temporary credential as AssumeRole answers it.
 type Credentials struct {
 	AccessKeyID, AccessKeySecret, SecurityToken string
-	Expiration                                  time.Time
+	// Expiration is when the credential stops working, IssuedAt when it was made.
+	Expiration, IssuedAt time.Time
 	// AssumedRoleID is "<RoleId>:<RoleSessionName>", Arn the assumed role's ARN.
 	AssumedRoleID, Arn string
 }
@@ -139,28 +140,33 @@ func (s *Service) AssumeRole(ctx context.Context, c Caller, in AssumeRoleInput) 
 		if err != nil {
 			return err
 		}
-		now := s.deps.Clock.Now().UTC().Truncate(time.Second)
-		if _, err := tx.DeleteExpiredSTSTokens(now.Add(-expiredKept)); err != nil {
-			return err
-		}
-		tok := store.STSToken{
-			AccessKeyID: KeyPrefix + s.deps.IDs.NewSecret()[:25], Secret: s.deps.IDs.NewSecret() + s.deps.IDs.NewSecret()[:14],
-			SecurityToken: "CAIS" + s.deps.IDs.NewSecret() + s.deps.IDs.NewSecret() + s.deps.IDs.NewSecret() + s.deps.IDs.NewSecret(),
-			AccountID:     role.AccountID, RoleID: role.ID, RoleName: role.Name, SessionName: in.RoleSessionName,
-			SessionPolicy: in.Policy, CreatedAt: now, ExpiresAt: now.Add(duration),
-		}
-		if err := tx.CreateSTSToken(tok); err != nil {
-			return err
-		}
-		out = Credentials{AccessKeyID: tok.AccessKeyID, AccessKeySecret: tok.Secret, SecurityToken: tok.SecurityToken,
-			Expiration: tok.ExpiresAt, AssumedRoleID: role.ID + ":" + in.RoleSessionName,
-			Arn: ram.RoleARN(role.AccountID, role.Name) + "/" + in.RoleSessionName}
-		return nil
+		out, err = s.issue(tx, role, in.RoleSessionName, in.Policy, duration)
+		return err
 	})
 	if err != nil {
 		return Credentials{}, fmt.Errorf("assume role %s: %w", in.RoleArn, err)
 	}
 	return out, nil
+}
+
+// issue records a temporary credential acting as role for duration, inside tx.
+func (s *Service) issue(tx store.Tx, role store.RAMRole, sessionName, policy string, duration time.Duration) (Credentials, error) {
+	now := s.deps.Clock.Now().UTC().Truncate(time.Second)
+	if _, err := tx.DeleteExpiredSTSTokens(now.Add(-expiredKept)); err != nil {
+		return Credentials{}, err
+	}
+	tok := store.STSToken{
+		AccessKeyID: KeyPrefix + s.deps.IDs.NewSecret()[:25], Secret: s.deps.IDs.NewSecret() + s.deps.IDs.NewSecret()[:14],
+		SecurityToken: "CAIS" + s.deps.IDs.NewSecret() + s.deps.IDs.NewSecret() + s.deps.IDs.NewSecret() + s.deps.IDs.NewSecret(),
+		AccountID:     role.AccountID, RoleID: role.ID, RoleName: role.Name, SessionName: sessionName,
+		SessionPolicy: policy, CreatedAt: now, ExpiresAt: now.Add(duration),
+	}
+	if err := tx.CreateSTSToken(tok); err != nil {
+		return Credentials{}, err
+	}
+	return Credentials{AccessKeyID: tok.AccessKeyID, AccessKeySecret: tok.Secret, SecurityToken: tok.SecurityToken,
+		Expiration: tok.ExpiresAt, IssuedAt: tok.CreatedAt, AssumedRoleID: role.ID + ":" + sessionName,
+		Arn: ram.RoleARN(role.AccountID, role.Name) + "/" + sessionName}, nil
 }
 
 // trustCaller describes c as a trust policy sees it.
