@@ -132,10 +132,14 @@ func cleanDataPlane(t *testing.T, dataDir string) {
 		t.Logf("clean up the network namespaces of %s: %v", dataDir, err)
 		return
 	}
-	vpcs, _ := plane.VPCs()
+	// Only this server's VPCs: other tests' servers share the prefix.
+	vpcs, _ := os.ReadDir(filepath.Join(dataDir, "net"))
 	for _, vpc := range vpcs {
-		if err := plane.RemoveVPC(context.Background(), vpc); err != nil {
-			t.Logf("remove the namespace of %s: %v", vpc, err)
+		if !vpc.IsDir() || !strings.HasPrefix(vpc.Name(), "vpc-") {
+			continue
+		}
+		if err := plane.RemoveVPC(context.Background(), vpc.Name()); err != nil {
+			t.Logf("remove the namespace of %s: %v", vpc.Name(), err)
 		}
 	}
 }
