@@ -3,6 +3,8 @@ package qemu
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -171,6 +173,7 @@ func TestDisksOfARunningGuest(t *testing.T) {
 	if !bytes.Contains(cmdline, []byte(`"filename":"`+golden+`","node-name":"`+diskNode(spec.SystemDisk.DiskID)+`-b1-f","read-only":true`)) {
 		t.Fatalf("the golden image is not opened read-only: %q", cmdline)
 	}
+	goldenSum := sha256File(t, golden)
 
 	// Hot-plug.
 	data := drivertest.DefaultDataDisk("d-hot", "/dev/xvdb")
@@ -273,4 +276,29 @@ func TestDisksOfARunningGuest(t *testing.T) {
 	if _, err := d.DetachDisk(ctx, h, spec.SystemDisk.DiskID); err == nil {
 		t.Fatal("DetachDisk of the system disk succeeded")
 	}
+
+	// Attached while stopped, the disk is there at the next boot.
+	if h, err = d.Stop(ctx, h, driver.StopOptions{Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	if h, err = d.AttachDisk(ctx, h, data); err != nil {
+		t.Fatal(err)
+	}
+	if h, err = d.Start(ctx, h); err != nil {
+		t.Fatal(err)
+	}
+	waitDisks(t, d, h, "ECSD-DISKS vda vdb")
+	if after := sha256File(t, golden); after != goldenSum {
+		t.Fatal("the golden image changed while VMs ran on it")
+	}
+}
+
+func sha256File(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
