@@ -63,15 +63,18 @@ func diskSerial(diskID string) string {
 // blockdevs returns the blockdev-add arguments of disk's chain, the deepest
 // backing layer first and the disk's format node last. Backing layers are
 // read-only. A file whose header cannot be read (QEMU will report it) counts as
-// one layer whose format follows the file name.
+// one layer.
 func blockdevs(disk driver.DiskSpec) []map[string]any {
-	chain, err := qcow2.Chain(disk.Path)
-	if err != nil {
-		format := "raw"
-		if strings.HasSuffix(disk.Path, ".qcow2") {
-			format = "qcow2"
+	// The disk's own format follows its name, never its content: a guest can
+	// write a qcow2 header into a raw disk, and probing it would let the guest
+	// name a host file as its backing file. Backing layers are read-only files
+	// the volume layer made, so their headers are trusted.
+	chain := []qcow2.Layer{{Path: disk.Path, Format: "raw"}}
+	if strings.HasSuffix(disk.Path, ".qcow2") {
+		chain[0].Format = "qcow2"
+		if c, err := qcow2.Chain(disk.Path); err == nil && c[0].Format == "qcow2" {
+			chain = c
 		}
-		chain = []qcow2.Layer{{Path: disk.Path, Format: format}}
 	}
 	top := diskNode(disk.DiskID)
 	name := func(i int) string {
@@ -206,6 +209,9 @@ func (d *Driver) AttachDisk(ctx context.Context, h driver.Handle, disk driver.Di
 		return driver.Handle{}, err
 	}
 	if state == driver.Running && disk.Path != "" {
+		if _, err := os.Stat(disk.Path); err != nil {
+			return driver.Handle{}, fmt.Errorf("%w: disk %s: %v", driver.ErrInvalidArgument, disk.DiskID, err)
+		}
 		if err := d.hotPlug(ctx, id, disk); err != nil {
 			return driver.Handle{}, err
 		}
