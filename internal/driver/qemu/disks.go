@@ -561,8 +561,11 @@ func (d *Driver) BackupDisk(ctx context.Context, diskID, target string) (live bo
 	}
 	defer c.Close()
 	top := diskNode(diskID)
-	job, tnode, tfile := top+"-job", top+"-bk", top+"-bk-f"
-	// Leftovers of an interrupted backup: its job and target nodes.
+	// Names per target, so that two backups of one disk never meet.
+	th := sha256.Sum256([]byte(target))
+	tag := hex.EncodeToString(th[:3])
+	job, tnode, tfile := top+"-j"+tag, top+"-t"+tag, top+"-t"+tag+"-f"
+	// Leftovers of an interrupted backup to the same target: its job and nodes.
 	c.Execute(ctx, "block-job-cancel", map[string]any{"device": job, "force": true})
 	waitJobGone(ctx, c, job)
 	c.Execute(ctx, "blockdev-del", map[string]any{"node-name": tnode})
