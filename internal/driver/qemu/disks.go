@@ -36,6 +36,7 @@ import (
 var (
 	_ driver.DiskAttacher = (*Driver)(nil)
 	_ qcow2.Live          = (*Driver)(nil)
+	_ qcow2.Releaser      = (*Driver)(nil)
 )
 
 // diskPorts is the number of pcie-root-ports (rp1…rpN) for disks.
@@ -483,13 +484,14 @@ func (d *Driver) dropNodes(ctx context.Context, c *qmp.Conn, diskID string) erro
 	return nil
 }
 
-// runningWith returns the instance whose spec has diskID and whose QEMU runs,
-// or "" when there is none.
-func (d *Driver) runningWith(diskID string) string {
+// instancesWith returns the instances whose spec has diskID with a path and
+// whose QEMU process runs.
+func (d *Driver) instancesWith(diskID string) []string {
 	entries, err := os.ReadDir(d.cfg.StateDir)
 	if err != nil {
-		return ""
+		return nil
 	}
+	var ids []string
 	for _, e := range entries {
 		if !e.IsDir() || checkID(e.Name()) != nil {
 			continue
@@ -500,11 +502,46 @@ func (d *Driver) runningWith(diskID string) string {
 		}
 		for _, x := range append([]driver.DiskSpec{spec.SystemDisk}, spec.DataDisks...) {
 			if x.DiskID == diskID && x.Path != "" && d.livePID(e.Name()) != 0 {
-				return e.Name()
+				ids = append(ids, e.Name())
+				break
 			}
 		}
 	}
+	return ids
+}
+
+// runningWith returns an instance whose spec has diskID and whose QEMU runs, or
+// "" when there is none.
+func (d *Driver) runningWith(diskID string) string {
+	if ids := d.instancesWith(diskID); len(ids) > 0 {
+		return ids[0]
+	}
 	return ""
+}
+
+// ReleaseDisk ends the QEMU process of every Stopped instance that still holds
+// diskID open: a guest that powered itself off leaves its QEMU in state
+// "shutdown" (-no-shutdown), with its disks locked, until the next Start or
+// Stop. Running instances, and instances with an operation under way, are left
+// alone. The qcow2 store calls it before it replaces or deletes a disk it finds
+// in use.
+func (d *Driver) ReleaseDisk(ctx context.Context, diskID string) error {
+	for _, id := range d.instancesWith(diskID) {
+		in := d.instance(id)
+		in.mu.Lock()
+		var err error
+		if in.op == nil {
+			var state driver.PowerState
+			if state, err = d.observe(ctx, id); err == nil && state == driver.Stopped {
+				err = d.powerOff(id)
+			}
+		}
+		in.mu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // liveConn returns a QMP connection to the running QEMU that has diskID's node,

@@ -288,6 +288,31 @@ func TestDisksOfARunningGuest(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitDisks(t, d, h, "ECSD-DISKS vda vdb")
+
+	// The guest powers itself off: QEMU stays (-no-shutdown) with the disk
+	// open, and the store releases it before it replaces the disk.
+	c, err := d.dial(ctx, "i-disks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for st := ""; st != "shutdown"; time.Sleep(100 * time.Millisecond) {
+		c.Execute(ctx, "system_powerdown", nil)
+		s, err := c.QueryStatus(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st = s.Status
+	}
+	c.Close()
+	if state, err := d.Inspect(ctx, h); err != nil || state != driver.Stopped {
+		t.Fatalf("Inspect after the guest powered off = %s, %v", state, err)
+	}
+	if _, err := store.RecreateDisk(ctx, qcow2.DiskSource{DiskID: "d-hot", SizeGiB: 1}); err != nil {
+		t.Fatalf("RecreateDisk of a disk held by a powered-off VM: %v", err)
+	}
+	if state, err := d.Inspect(ctx, h); err != nil || state != driver.Stopped {
+		t.Fatalf("Inspect after the release = %s, %v", state, err)
+	}
 	if after := sha256File(t, golden); after != goldenSum {
 		t.Fatal("the golden image changed while VMs ran on it")
 	}
