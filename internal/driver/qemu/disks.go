@@ -27,6 +27,7 @@ import (
 //	dk<12 hex>-b1     the first backing layer (a golden image), read-only
 //	dk<12 hex>-b1-f   its file node, read-only
 //	dk<12 hex>-dev    the virtio-blk-pci device
+//	dk<12 hex>-t<6>   a live backup's target (and -t<6>-f, job -j<6>), per target file
 //
 // Backing layers are opened read-only and named explicitly, so no block job can
 // write into a golden image. The system disk sits on pcie.0 (bootindex 1); data
