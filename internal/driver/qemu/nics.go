@@ -36,8 +36,8 @@ const nicsFile = "nics.json"
 // the primary NIC sits on pcie.0). Disks use rp1–rp8.
 var nicRootPorts = []string{"rp9", "rp10", "rp11", "rp12"}
 
-// unplugTimeout bounds the wait for a guest to release a hot-unplugged NIC.
-const unplugTimeout = 15 * time.Second
+// nicUnplugTimeout bounds the wait for a guest to release a hot-unplugged NIC.
+const nicUnplugTimeout = 15 * time.Second
 
 // nicState is the content of nicsFile.
 type nicState struct {
@@ -261,18 +261,6 @@ func (d *Driver) nicTarget(ctx context.Context, in *instance, id string) (driver
 	return spec, state, err
 }
 
-// writeSpec replaces the instance's stored spec (NIC and disk changes).
-func (d *Driver) writeSpec(spec driver.InstanceSpec) error {
-	b, err := json.MarshalIndent(spec, "", "  ")
-	if err != nil {
-		return fmt.Errorf("%w: %v", driver.ErrInvalidArgument, err)
-	}
-	if err := writeFileAtomic(d.path(spec.InstanceID, specFile), b); err != nil {
-		return fmt.Errorf("%w: %v", driver.ErrTransient, err)
-	}
-	return nil
-}
-
 // hotplugNIC plugs nic's tap and adds its device to id's running QEMU on a
 // free root port. A QEMU started without a namespace (no NICs at boot) or in
 // another VPC's cannot open the tap: ErrUnsupported.
@@ -345,7 +333,7 @@ func (d *Driver) hotunplugNIC(ctx context.Context, id, nicID string) error {
 	case err != nil:
 		return fmt.Errorf("%w: device_del %s on %s: %v", driver.ErrTransient, nicID, id, err)
 	default:
-		if err := waitDeviceDeleted(ctx, c, dev, unplugTimeout); err != nil {
+		if err := waitDeviceDeleted(ctx, c, dev, nicUnplugTimeout); err != nil {
 			return fmt.Errorf("%s: NIC %s: %w", id, nicID, err)
 		}
 	}
