@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The test command of the README (and of CI): formatting and vet checks, every Go
-# test on SQLite and PostgreSQL (a throw-away PostgreSQL is installed and started
-# with .ci/postgres.sh), and the end-to-end client tests once more with ecsd itself
-# on PostgreSQL.
+# The test command of the README (and of CI): formatting and vet checks, the QEMU
+# data plane's packages and guest images (scripts/setup-qemu.sh and
+# scripts/build-debian-image.sh, both cached; as root only), every Go test on
+# SQLite and PostgreSQL (a throw-away PostgreSQL is installed and started with
+# .ci/postgres.sh), and the end-to-end client tests once more with ecsd itself on
+# PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +18,14 @@ go vet ./...
 
 echo "== generated files are current"
 go test -count=1 -run 'TestCoverageDocIsCurrent' ./cmd/ecsd
+
+echo "== the QEMU data plane: packages, the test guest and the Debian image (root only)"
+if [[ $(id -u) -eq 0 ]]; then
+	sh scripts/setup-qemu.sh
+	bash scripts/build-debian-image.sh
+else
+	echo "not root: the tests of the QEMU data plane will skip"
+fi
 
 echo "== throw-away PostgreSQL"
 eval "$(bash .ci/postgres.sh start)"
