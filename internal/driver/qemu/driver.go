@@ -23,6 +23,9 @@ type Config struct {
 	StateDir string
 	// Binary is the QEMU executable; default "qemu-system-x86_64" from PATH.
 	Binary string
+	// QemuImg is the qemu-img executable that creates live backups' target
+	// files (BackupDisk); default "qemu-img" from PATH.
+	QemuImg string
 	// Accel is QEMU's -accel argument; empty means Accelerator() (KVM only when the
 	// host really has it, else TCG).
 	Accel string
@@ -71,6 +74,9 @@ func New(cfg Config) (*Driver, error) {
 	}
 	if _, err := exec.LookPath(cfg.Binary); err != nil {
 		return nil, fmt.Errorf("qemu: %w (install it with scripts/setup-qemu.sh)", err)
+	}
+	if cfg.QemuImg == "" {
+		cfg.QemuImg = "qemu-img"
 	}
 	if cfg.StopTimeout <= 0 {
 		cfg.StopTimeout = time.Minute

@@ -102,28 +102,7 @@ func (d *Driver) args(spec driver.InstanceSpec) []string {
 			a = append(a, "-append", b.Cmdline)
 		}
 	}
-	for i, disk := range append([]driver.DiskSpec{spec.SystemDisk}, spec.DataDisks...) {
-		if disk.Path == "" {
-			continue
-		}
-		node := fmt.Sprintf("disk%d", i)
-		format := "raw"
-		if strings.HasSuffix(disk.Path, ".qcow2") {
-			format = "qcow2"
-		}
-		serial := disk.DiskID
-		if len(serial) > 20 { // virtio-blk serials hold 20 bytes
-			serial = serial[len(serial)-20:]
-		}
-		dev := "virtio-blk-pci,drive=" + node + ",id=" + node + "-dev,serial=" + serial
-		if i == 0 {
-			dev += ",bootindex=1"
-		}
-		a = append(a,
-			"-blockdev", "driver=file,filename="+disk.Path+",node-name="+node+"-file",
-			"-blockdev", "driver="+format+",file="+node+"-file,node-name="+node,
-			"-device", dev)
-	}
+	a = append(a, d.diskArgs(spec)...)
 	return a
 }
 

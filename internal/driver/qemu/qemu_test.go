@@ -107,6 +107,7 @@ func TestContract(t *testing.T) {
 	drivertest.Harness{
 		NewDriver: func(t *testing.T) driver.Compute { return newTestDriver(t) },
 		Spec:      func(t *testing.T, id string) driver.InstanceSpec { return guestSpec(t, guest, id) },
+		DataDisk:  dataDisk,
 	}.Run(t)
 }
 
