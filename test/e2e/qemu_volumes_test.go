@@ -201,10 +201,8 @@ func TestQemuDriverBootsAnImportedImageAndHotPlugsResizesAndSnapshotsItsDisks(t 
 	run.SystemDiskSize, run.SystemDiskCategory = "20", "cloud_efficiency"
 	id := runInstances(t, c, run)[0]
 	waitForStatus(t, c, []string{id}, "Running")
-	console := waitConsole(t, c, id, "ECSD-GUEST-READY", func(s string) bool { return strings.Contains(s, "ECSD-GUEST-READY") })
-	if got := lastDisks(console); got != "vda" {
-		t.Fatalf("the guest boots with disks %q, want vda", got)
-	}
+	waitConsole(t, c, id, "ECSD-GUEST-READY", func(s string) bool { return strings.Contains(s, "ECSD-GUEST-READY") })
+	waitConsole(t, c, id, "ECSD-DISKS vda", func(s string) bool { return lastDisks(s) == "vda" })
 	sys := systemDisk(t, c, id)
 	sysFile := filepath.Join(dataDir, "volumes", "disks", sys.DiskId+".qcow2")
 	if size := qemuImgVirtualSize(t, sysFile); size != 20<<30 {
@@ -264,8 +262,14 @@ func TestQemuDriverBootsAnImportedImageAndHotPlugsResizesAndSnapshotsItsDisks(t 
 	if got := describeInstances(t, c, []string{id}); len(got) != 0 {
 		t.Fatalf("instance %s not deleted", id)
 	}
-	if _, err := os.Stat(sysFile); !os.IsNotExist(err) {
-		t.Fatalf("the deleted instance's system disk file is still there: %v", err)
+	// The files go right after the rows (the reconciler's next statement).
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if _, err := os.Stat(sysFile); os.IsNotExist(err) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the deleted instance's system disk file is still there\nserver log:\n%s", s.stderr.String())
+		}
 	}
 	if pids, _ := filepath.Glob(filepath.Join(dataDir, "qemu", id, "qemu.pid")); len(pids) != 0 {
 		t.Fatalf("the deleted instance's QEMU is still recorded: %v", pids)
