@@ -147,19 +147,15 @@ func qemuImgVirtualSize(t *testing.T, path string) int64 {
 	return info.VirtualSize
 }
 
-// TestQemuDriverBootsAnImportedImageAndHotPlugsResizesAndSnapshotsItsDisks
-// runs ecsd serve --driver qemu: an image registered with `ecsd admin image
-// import` while the server runs is the only system image DescribeImages
-// lists (with its real size), RunInstances boots it into a real VM, a new
-// disk is hot-plugged into the running guest and unplugged again, ResizeDisk
-// grows its file, CreateSnapshot copies it, and DeleteInstance removes the
-// VM and its disk files. One VM boot.
-func TestQemuDriverBootsAnImportedImageAndHotPlugsResizesAndSnapshotsItsDisks(t *testing.T) {
+// qemuServerWithGuestImage starts ecsd serve --driver qemu and registers,
+// while it runs, the test guest as image m-e2eqemuguest: a blank 1 GiB qcow2
+// disk booted with the guest's kernel and initramfs.
+func qemuServerWithGuestImage(t *testing.T) (*server, *ecs.Client, importedImage) {
+	t.Helper()
 	guest := qemuGuestDir(t)
 	dataDir := qemuDataDir(t)
 	s := startServer(t, serverOptions{dataDir: dataDir, args: []string{"--driver", "qemu"}})
 	c := oldSDK(t, s, testAccessKeyID, testAccessKeySecret)
-
 	blank := filepath.Join(dataDir, "blank.qcow2")
 	if out, err := exec.Command("qemu-img", "create", "-q", "-f", "qcow2", blank, "1G").CombinedOutput(); err != nil {
 		t.Fatalf("qemu-img create: %v: %s", err, out)
@@ -170,6 +166,24 @@ func TestQemuDriverBootsAnImportedImageAndHotPlugsResizesAndSnapshotsItsDisks(t 
 	if img.ImageId != "m-e2eqemuguest" || img.Size != 1 || img.FileBytes <= 0 || img.Cmdline != "console=ttyS0 quiet" {
 		t.Fatalf("imported image = %+v", img)
 	}
+	return s, c, img
+}
+
+// diskFile is where the server keeps a disk's file.
+func diskFile(s *server, diskID string) string {
+	return filepath.Join(s.dataDir, "volumes", "disks", diskID+".qcow2")
+}
+
+// TestQemuDriverBootsAnImportedImageAndHotPlugsResizesAndSnapshotsItsDisks
+// runs ecsd serve --driver qemu: an image registered with `ecsd admin image
+// import` while the server runs is the only system image DescribeImages
+// lists (with its real size), RunInstances boots it into a real VM, a new
+// disk is hot-plugged into the running guest and unplugged again, ResizeDisk
+// grows its file, CreateSnapshot copies it, and DeleteInstance removes the
+// VM and its disk files. One VM boot.
+func TestQemuDriverBootsAnImportedImageAndHotPlugsResizesAndSnapshotsItsDisks(t *testing.T) {
+	s, c, img := qemuServerWithGuestImage(t)
+	dataDir := s.dataDir
 
 	// The system images are exactly the store's, with their real size.
 	list := ecs.CreateDescribeImagesRequest()
