@@ -408,12 +408,14 @@ func (d *Driver) hotUnplug(ctx context.Context, id, diskID string) error {
 
 // waitDeleted waits for the DEVICE_DELETED event of dev, looking at the devices
 // every half second too (an event sent before this connection existed is lost).
+// It presses the eject request again every 2 s: a guest still booting misses
+// the ACPI event of the first device_del, and the kernel acts on a later one.
 func waitDeleted(ctx context.Context, c *qmp.Conn, dev string) error {
 	timeout := time.NewTimer(unplugTimeout)
 	defer timeout.Stop()
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()
-	for {
+	for n := 1; ; n++ {
 		select {
 		case ev, ok := <-c.Events():
 			if !ok {
@@ -433,6 +435,9 @@ func waitDeleted(ctx context.Context, c *qmp.Conn, dev string) error {
 			if _, ok := devs[dev]; !ok {
 				return nil
 			}
+			if n%4 == 0 {
+				c.Execute(ctx, "device_del", map[string]any{"id": dev})
+			}
 		case <-timeout.C:
 			return fmt.Errorf("the guest did not release %s within %s", dev, unplugTimeout)
 		case <-ctx.Done():
@@ -442,6 +447,7 @@ func waitDeleted(ctx context.Context, c *qmp.Conn, dev string) error {
 }
 
 // dropNodes deletes diskID's block nodes that exist, the format node first.
+// A node still in use after 5 s is an error.
 func (d *Driver) dropNodes(ctx context.Context, c *qmp.Conn, diskID string) error {
 	nodes, err := blockNodes(ctx, c)
 	if err != nil {
@@ -451,8 +457,21 @@ func (d *Driver) dropNodes(ctx context.Context, c *qmp.Conn, diskID string) erro
 		if _, ok := nodes[n]; !ok {
 			continue
 		}
-		if _, err := c.Execute(ctx, "blockdev-del", map[string]any{"node-name": n}); err != nil {
-			return fmt.Errorf("blockdev-del %s: %w", n, err)
+		// The device may release its block backend a moment after it left the
+		// device tree (QEMU finalizes it later): "in use" is retried briefly.
+		for try := 0; ; try++ {
+			_, err := c.Execute(ctx, "blockdev-del", map[string]any{"node-name": n})
+			if err == nil {
+				break
+			}
+			if !strings.Contains(err.Error(), "is in use") || try == 100 {
+				return fmt.Errorf("blockdev-del %s: %w", n, err)
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(50 * time.Millisecond):
+			}
 		}
 	}
 	return nil
