@@ -25,8 +25,8 @@ type GetInstanceConsoleOutputResponse struct {
 }
 
 // GetInstanceConsoleOutput answers the most recent serial console output of
-// an instance, base64-encoded: a real VM's with the qemu driver, empty with
-// the sim driver.
+// an instance, base64-encoded: a real VM's with the qemu driver, the
+// simulated boot log with the sim driver.
 func (h *Handlers) GetInstanceConsoleOutput(ctx context.Context, req *GetInstanceConsoleOutputRequest) (*GetInstanceConsoleOutputResponse, error) {
 	out, err := h.deps.Instances.ConsoleOutput(ctx, instanceCaller(ctx), req.InstanceId)
 	if err != nil {

@@ -11,9 +11,9 @@ import (
 
 // ConsoleOutput returns the most recent output of the instance's serial
 // console (GetInstanceConsoleOutput), oldest first, as the compute driver
-// keeps it (a real VM's with the qemu driver). An instance the driver has not
-// defined yet, or a driver without consoles (the sim driver), has an empty
-// console.
+// keeps it (a real VM's with the qemu driver, a simulated boot log with the
+// sim driver). An instance the driver has not defined yet, or a driver
+// without consoles, has an empty console.
 func (s *Service) ConsoleOutput(ctx context.Context, c Caller, id string) ([]byte, error) {
 	var in store.Instance
 	err := s.deps.Store.View(ctx, func(tx store.Tx) error {
