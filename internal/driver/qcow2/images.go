@@ -50,10 +50,11 @@ type Image struct {
 	CreatedAt time.Time `json:"createdAt"`
 }
 
-// ImportImage converts the disk image at src (any format qemu-img reads: raw,
-// qcow2, vhd …; a backing chain is flattened) into a standalone, read-only golden
-// qcow2 file, copies the files img.Boot names into the image's directory and
-// records the image. It is idempotent on img.ImageID: when the image exists, it
+// ImportImage converts the disk image at src (an absolute path; raw, qcow2, VHD,
+// VHDX, VMDK or VDI) into a standalone, read-only golden qcow2 file, copies the
+// files img.Boot names into the image's directory and records the image. A file
+// that refers to other files (a backing file, an external data file, extents
+// elsewhere) is ErrInvalidArgument: reading through it could copy host files. It is idempotent on img.ImageID: when the image exists, it
 // returns it and reads nothing. An empty ImageID gets a new "m-…" ID.
 func (s *Store) ImportImage(ctx context.Context, src string, img Image) (Image, error) {
 	if img.ImageID == "" {
@@ -66,18 +67,59 @@ func (s *Store) ImportImage(ctx context.Context, src string, img Image) (Image, 
 	if got, err := s.readImage(img.ImageID); err == nil {
 		return got, nil
 	}
-	if _, err := os.Stat(src); err != nil {
-		return Image{}, fmt.Errorf("%w: image file: %v", driver.ErrInvalidArgument, err)
-	}
-	in, err := s.qemuImg(ctx, "info", "--output=json", "-U", src)
+	format, err := s.checkSource(ctx, src)
 	if err != nil {
-		return Image{}, fmt.Errorf("%w: %s is not a disk image qemu-img reads: %v", driver.ErrInvalidArgument, src, err)
+		return Image{}, err
 	}
-	var si info
-	if err := json.Unmarshal(in, &si); err != nil || si.Format == "" {
-		return Image{}, fmt.Errorf("%w: qemu-img info %s: %v", driver.ErrInvalidArgument, src, err)
+	return s.importLocked(ctx, src, format, img)
+}
+
+// importFormats are the formats ImportImage reads.
+var importFormats = map[string]bool{"raw": true, "qcow2": true, "vpc": true, "vhdx": true, "vmdk": true, "vdi": true}
+
+// checkSource returns the format of the image file at src, refusing (with
+// ErrInvalidArgument) what is not a self-contained image of a known format: a
+// file with a backing file, an external data file or extents in other files
+// would make qemu-img read host files named inside it, which a user-supplied
+// image must never do.
+func (s *Store) checkSource(ctx context.Context, src string) (string, error) {
+	if !filepath.IsAbs(src) {
+		return "", fmt.Errorf("%w: image file %q is not an absolute path", driver.ErrInvalidArgument, src)
 	}
-	return s.importLocked(ctx, src, si.Format, img)
+	if fi, err := os.Stat(src); err != nil || !fi.Mode().IsRegular() {
+		return "", fmt.Errorf("%w: image file %s: not a regular file (%v)", driver.ErrInvalidArgument, src, err)
+	}
+	out, err := s.qemuImg(ctx, "info", "--output=json", "-U", src)
+	if err != nil {
+		return "", fmt.Errorf("%w: %s is not a disk image qemu-img reads: %v", driver.ErrInvalidArgument, src, err)
+	}
+	var si struct {
+		Format         string `json:"format"`
+		Backing        string `json:"backing-filename"`
+		FormatSpecific struct {
+			Data struct {
+				DataFile string `json:"data-file"`
+				Extents  []struct {
+					Filename string `json:"filename"`
+				} `json:"extents"`
+			} `json:"data"`
+		} `json:"format-specific"`
+	}
+	if err := json.Unmarshal(out, &si); err != nil {
+		return "", fmt.Errorf("%w: qemu-img info %s: %v", driver.ErrInvalidArgument, src, err)
+	}
+	if !importFormats[si.Format] {
+		return "", fmt.Errorf("%w: %s: format %q cannot be imported", driver.ErrInvalidArgument, src, si.Format)
+	}
+	if si.Backing != "" || si.FormatSpecific.Data.DataFile != "" {
+		return "", fmt.Errorf("%w: %s refers to other files (backing or data file): import a standalone image", driver.ErrInvalidArgument, src)
+	}
+	for _, e := range si.FormatSpecific.Data.Extents {
+		if f := e.Filename; f != src && filepath.Join(filepath.Dir(src), f) != src {
+			return "", fmt.Errorf("%w: %s has an extent in another file (%s)", driver.ErrInvalidArgument, src, f)
+		}
+	}
+	return si.Format, nil
 }
 
 // ImageFromSnapshot makes a golden image from a finished snapshot (CreateImage);

@@ -97,6 +97,18 @@ func TestImportImageRefusesWhatIsNotAnImage(t *testing.T) {
 	wantErr(t, "import of a missing file", err, driver.ErrInvalidArgument)
 	_, err = s.ImportImage(t.Context(), rawImage(t, 1<<20, 1), Image{ImageID: "../evil"})
 	wantErr(t, "import with a path as ID", err, driver.ErrInvalidArgument)
+	// A file that names host files (a backing file here) must not be read through.
+	overlay := filepath.Join(t.TempDir(), "overlay.qcow2")
+	if out, err := exec.Command("qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b", rawImage(t, 1<<20, 1), overlay).CombinedOutput(); err != nil {
+		t.Fatalf("qemu-img create: %v\n%s", err, out)
+	}
+	_, err = s.ImportImage(t.Context(), overlay, Image{ImageID: "m-overlay"})
+	wantErr(t, "import of an image with a backing file", err, driver.ErrInvalidArgument)
+	_, err = s.ImportImage(t.Context(), "relative.raw", Image{ImageID: "m-rel"})
+	wantErr(t, "import of a relative path", err, driver.ErrInvalidArgument)
+	if imgs, _ := s.Images(t.Context()); len(imgs) != 0 {
+		t.Fatalf("refused imports left images: %+v", imgs)
+	}
 	_, err = s.Image(t.Context(), "m-missing")
 	wantErr(t, "Image of a missing ID", err, driver.ErrNotFound)
 }

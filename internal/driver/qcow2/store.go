@@ -195,9 +195,27 @@ func (s *Store) notInUse(ctx context.Context, path string) error {
 	}
 	_, err := s.imageInfo(ctx, path)
 	if errors.Is(err, errInUse) {
+		// A VM whose guest powered itself off may still hold the file.
+		if r, ok := s.liveHook().(Releaser); ok {
+			diskID := strings.TrimSuffix(filepath.Base(path), ".qcow2")
+			if rerr := r.ReleaseDisk(ctx, diskID); rerr != nil {
+				return rerr
+			}
+			_, err = s.imageInfo(ctx, path)
+		}
+	}
+	if errors.Is(err, errInUse) {
 		return fmt.Errorf("disk file %s: %w", filepath.Base(path), err)
 	}
 	return ctx.Err()
+}
+
+// Releaser is implemented by a Live hook that can let go of a disk held by a VM
+// that no longer runs a guest (a QEMU process whose guest powered off): the
+// store calls it before it gives up on a disk it finds in use.
+type Releaser interface {
+	// ReleaseDisk ends whatever holds diskID open without running a guest.
+	ReleaseDisk(ctx context.Context, diskID string) error
 }
 
 // tempName returns the temporary name this process writes final under.

@@ -27,6 +27,7 @@ import (
 //	dk<12 hex>-b1     the first backing layer (a golden image), read-only
 //	dk<12 hex>-b1-f   its file node, read-only
 //	dk<12 hex>-dev    the virtio-blk-pci device
+//	dk<12 hex>-t<6>   a live backup's target (and -t<6>-f, job -j<6>), per target file
 //
 // Backing layers are opened read-only and named explicitly, so no block job can
 // write into a golden image. The system disk sits on pcie.0 (bootindex 1); data
@@ -36,6 +37,7 @@ import (
 var (
 	_ driver.DiskAttacher = (*Driver)(nil)
 	_ qcow2.Live          = (*Driver)(nil)
+	_ qcow2.Releaser      = (*Driver)(nil)
 )
 
 // diskPorts is the number of pcie-root-ports (rp1…rpN) for disks.
@@ -63,15 +65,18 @@ func diskSerial(diskID string) string {
 // blockdevs returns the blockdev-add arguments of disk's chain, the deepest
 // backing layer first and the disk's format node last. Backing layers are
 // read-only. A file whose header cannot be read (QEMU will report it) counts as
-// one layer whose format follows the file name.
+// one layer.
 func blockdevs(disk driver.DiskSpec) []map[string]any {
-	chain, err := qcow2.Chain(disk.Path)
-	if err != nil {
-		format := "raw"
-		if strings.HasSuffix(disk.Path, ".qcow2") {
-			format = "qcow2"
+	// The disk's own format follows its name, never its content: a guest can
+	// write a qcow2 header into a raw disk, and probing it would let the guest
+	// name a host file as its backing file. Backing layers are read-only files
+	// the volume layer made, so their headers are trusted.
+	chain := []qcow2.Layer{{Path: disk.Path, Format: "raw"}}
+	if strings.HasSuffix(disk.Path, ".qcow2") {
+		chain[0].Format = "qcow2"
+		if c, err := qcow2.Chain(disk.Path); err == nil && c[0].Format == "qcow2" {
+			chain = c
 		}
-		chain = []qcow2.Layer{{Path: disk.Path, Format: format}}
 	}
 	top := diskNode(disk.DiskID)
 	name := func(i int) string {
@@ -206,6 +211,9 @@ func (d *Driver) AttachDisk(ctx context.Context, h driver.Handle, disk driver.Di
 		return driver.Handle{}, err
 	}
 	if state == driver.Running && disk.Path != "" {
+		if _, err := os.Stat(disk.Path); err != nil {
+			return driver.Handle{}, fmt.Errorf("%w: disk %s: %v", driver.ErrInvalidArgument, disk.DiskID, err)
+		}
 		if err := d.hotPlug(ctx, id, disk); err != nil {
 			return driver.Handle{}, err
 		}
@@ -477,13 +485,14 @@ func (d *Driver) dropNodes(ctx context.Context, c *qmp.Conn, diskID string) erro
 	return nil
 }
 
-// runningWith returns the instance whose spec has diskID and whose QEMU runs,
-// or "" when there is none.
-func (d *Driver) runningWith(diskID string) string {
+// instancesWith returns the instances whose spec has diskID with a path and
+// whose QEMU process runs.
+func (d *Driver) instancesWith(diskID string) []string {
 	entries, err := os.ReadDir(d.cfg.StateDir)
 	if err != nil {
-		return ""
+		return nil
 	}
+	var ids []string
 	for _, e := range entries {
 		if !e.IsDir() || checkID(e.Name()) != nil {
 			continue
@@ -494,11 +503,46 @@ func (d *Driver) runningWith(diskID string) string {
 		}
 		for _, x := range append([]driver.DiskSpec{spec.SystemDisk}, spec.DataDisks...) {
 			if x.DiskID == diskID && x.Path != "" && d.livePID(e.Name()) != 0 {
-				return e.Name()
+				ids = append(ids, e.Name())
+				break
 			}
 		}
 	}
+	return ids
+}
+
+// runningWith returns an instance whose spec has diskID and whose QEMU runs, or
+// "" when there is none.
+func (d *Driver) runningWith(diskID string) string {
+	if ids := d.instancesWith(diskID); len(ids) > 0 {
+		return ids[0]
+	}
 	return ""
+}
+
+// ReleaseDisk ends the QEMU process of every Stopped instance that still holds
+// diskID open: a guest that powered itself off leaves its QEMU in state
+// "shutdown" (-no-shutdown), with its disks locked, until the next Start or
+// Stop. Running instances, and instances with an operation under way, are left
+// alone. The qcow2 store calls it before it replaces or deletes a disk it finds
+// in use.
+func (d *Driver) ReleaseDisk(ctx context.Context, diskID string) error {
+	for _, id := range d.instancesWith(diskID) {
+		in := d.instance(id)
+		in.mu.Lock()
+		var err error
+		if in.op == nil {
+			var state driver.PowerState
+			if state, err = d.observe(ctx, id); err == nil && state == driver.Stopped {
+				err = d.powerOff(id)
+			}
+		}
+		in.mu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // liveConn returns a QMP connection to the running QEMU that has diskID's node,
@@ -555,8 +599,11 @@ func (d *Driver) BackupDisk(ctx context.Context, diskID, target string) (live bo
 	}
 	defer c.Close()
 	top := diskNode(diskID)
-	job, tnode, tfile := top+"-job", top+"-bk", top+"-bk-f"
-	// Leftovers of an interrupted backup: its job and target nodes.
+	// Names per target, so that two backups of one disk never meet.
+	th := sha256.Sum256([]byte(target))
+	tag := hex.EncodeToString(th[:3])
+	job, tnode, tfile := top+"-j"+tag, top+"-t"+tag, top+"-t"+tag+"-f"
+	// Leftovers of an interrupted backup to the same target: its job and nodes.
 	c.Execute(ctx, "block-job-cancel", map[string]any{"device": job, "force": true})
 	waitJobGone(ctx, c, job)
 	c.Execute(ctx, "blockdev-del", map[string]any{"node-name": tnode})

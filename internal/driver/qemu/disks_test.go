@@ -3,6 +3,8 @@ package qemu
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -171,6 +173,7 @@ func TestDisksOfARunningGuest(t *testing.T) {
 	if !bytes.Contains(cmdline, []byte(`"filename":"`+golden+`","node-name":"`+diskNode(spec.SystemDisk.DiskID)+`-b1-f","read-only":true`)) {
 		t.Fatalf("the golden image is not opened read-only: %q", cmdline)
 	}
+	goldenSum := sha256File(t, golden)
 
 	// Hot-plug.
 	data := drivertest.DefaultDataDisk("d-hot", "/dev/xvdb")
@@ -273,4 +276,54 @@ func TestDisksOfARunningGuest(t *testing.T) {
 	if _, err := d.DetachDisk(ctx, h, spec.SystemDisk.DiskID); err == nil {
 		t.Fatal("DetachDisk of the system disk succeeded")
 	}
+
+	// Attached while stopped, the disk is there at the next boot.
+	if h, err = d.Stop(ctx, h, driver.StopOptions{Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	if h, err = d.AttachDisk(ctx, h, data); err != nil {
+		t.Fatal(err)
+	}
+	if h, err = d.Start(ctx, h); err != nil {
+		t.Fatal(err)
+	}
+	waitDisks(t, d, h, "ECSD-DISKS vda vdb")
+
+	// The guest powers itself off: QEMU stays (-no-shutdown) with the disk
+	// open, and the store releases it before it replaces the disk.
+	c, err := d.dial(ctx, "i-disks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for st := ""; st != "shutdown"; time.Sleep(100 * time.Millisecond) {
+		c.Execute(ctx, "system_powerdown", nil)
+		s, err := c.QueryStatus(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st = s.Status
+	}
+	c.Close()
+	if state, err := d.Inspect(ctx, h); err != nil || state != driver.Stopped {
+		t.Fatalf("Inspect after the guest powered off = %s, %v", state, err)
+	}
+	if _, err := store.RecreateDisk(ctx, qcow2.DiskSource{DiskID: "d-hot", SizeGiB: 1}); err != nil {
+		t.Fatalf("RecreateDisk of a disk held by a powered-off VM: %v", err)
+	}
+	if state, err := d.Inspect(ctx, h); err != nil || state != driver.Stopped {
+		t.Fatalf("Inspect after the release = %s, %v", state, err)
+	}
+	if after := sha256File(t, golden); after != goldenSum {
+		t.Fatal("the golden image changed while VMs ran on it")
+	}
+}
+
+func sha256File(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
