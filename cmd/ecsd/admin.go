@@ -24,13 +24,18 @@ import (
 //
 //	ecsd admin instance lock|unlock [--account-id N] INSTANCE_ID
 //	ecsd admin account create NAME | disable|enable NAME_OR_ID | list
+//	ecsd admin image import FILE [--image-id m-… --name N --kernel K …]
 func runAdmin(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "account" {
 		return runAdminAccount(args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "image" {
+		return runAdminImage(args[1:], stdout, stderr)
+	}
 	if len(args) < 2 || args[0] != "instance" || (args[1] != "lock" && args[1] != "unlock") {
 		fmt.Fprintln(stderr, "usage: ecsd admin instance lock|unlock [--data-dir D] [--store DSN] [--account-id N] INSTANCE_ID")
 		fmt.Fprintln(stderr, "       ecsd admin account create NAME | disable|enable NAME_OR_ID | list [--data-dir D] [--store DSN]")
+		fmt.Fprintln(stderr, "       ecsd admin image import FILE [--image-id m-…] [--name N] [--kernel K --initrd I --cmdline C] [--data-dir D]")
 		return 2
 	}
 	locked := args[1] == "lock"

@@ -6,6 +6,7 @@
 //	ecsd call ACTION Key=Value …   sign and send one request to a running server
 //	ecsd admin instance lock ID    lock an instance for security (guide 1.18.7)
 //	ecsd admin account create NAME create an account (tenant); also disable, enable, list
+//	ecsd admin image import FILE   register a system image of the qemu driver
 //	ecsd version                   print the version
 package main
 
@@ -56,6 +57,8 @@ Usage:
   ecsd admin instance lock|unlock ID  lock an instance for security (guide 1.18.7), or unlock it
   ecsd admin account create NAME   create an account (a tenant) and print its AccessKey as JSON
   ecsd admin account disable|enable NAME_OR_ID, ecsd admin account list
+  ecsd admin image import FILE [--image-id m-… --name N --kernel K --initrd I --cmdline C]
+                                   register a system image of ecsd serve --driver qemu, print it as JSON
   ecsd version                     print the version
 
 Every serve flag can also be set as an environment variable ECSD_<FLAG>

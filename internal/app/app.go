@@ -28,7 +28,6 @@ import (
 	"github.com/ecsd/ecsd/internal/clock"
 	"github.com/ecsd/ecsd/internal/console"
 	"github.com/ecsd/ecsd/internal/driver"
-	"github.com/ecsd/ecsd/internal/driver/sim"
 	"github.com/ecsd/ecsd/internal/ecs"
 	"github.com/ecsd/ecsd/internal/httpserve"
 	"github.com/ecsd/ecsd/internal/ids"
@@ -48,6 +47,7 @@ import (
 	"github.com/ecsd/ecsd/internal/service/sts"
 	"github.com/ecsd/ecsd/internal/service/tag"
 	"github.com/ecsd/ecsd/internal/service/task"
+	"github.com/ecsd/ecsd/internal/service/volume"
 	"github.com/ecsd/ecsd/internal/store"
 	stsapi "github.com/ecsd/ecsd/internal/sts"
 	"github.com/ecsd/ecsd/internal/vpc"
@@ -153,7 +153,7 @@ func New(ctx context.Context, o Options, st store.Store, addr string, stdout io.
 			return nil, fmt.Errorf("--public-ip-pool %q: %w", o.PublicIPPool, err)
 		}
 	}
-	volumes, err := sim.NewVolumes(sim.VolumeConfig{SnapshotTime: o.SimSnapshotTime, MigrationTime: o.SimSnapshotTime}, clk)
+	drivers, err := newVolumes(o, compute, clk)
 	if err != nil {
 		return nil, err
 	}
@@ -168,8 +168,8 @@ func New(ctx context.Context, o Options, st store.Store, addr string, stdout io.
 	// The object service holds image files for ImportImage and ExportImage.
 	objects := objectstore.New(objectstore.Deps{Store: st, Dir: filepath.Join(o.DataDir, "oss"), Clock: clk,
 		DefaultRegion: topo.DefaultRegion, KnownRegion: cat.HasRegion})
-	svcs, err := NewServices(st, gen, clk, cat, Drivers{Compute: compute, Volumes: volumes, ImageContent: imageContent,
-		ImageCopyTime: o.SimImageCopyTime, Objects: objects}, logger, pool, owner)
+	drivers.Compute, drivers.ImageContent, drivers.ImageCopyTime, drivers.Objects = compute, imageContent, o.SimImageCopyTime, objects
+	svcs, err := NewServices(st, gen, clk, cat, drivers, logger, pool, owner)
 	if err != nil {
 		return nil, err
 	}
@@ -280,6 +280,12 @@ type Drivers struct {
 	Objects objectstore.Objects
 	// ImageCopyTime is how long a CopyImage takes; zero means the default.
 	ImageCopyTime time.Duration
+	// Disks holds the disks' files and Goldens the images' golden files:
+	// the qcow2 volume store with the qemu driver, nil with the sim driver
+	// (disks and images hold no data; the system images are the embedded
+	// catalog).
+	Disks   volume.Disks
+	Goldens image.Goldens
 }
 
 // NewServices builds every resource service on one store, ID generator, clock and
@@ -307,12 +313,13 @@ func NewServices(st store.Store, gen ids.Generator, clk clock.Waiter, cat *catal
 	// Custom images: snapshots of instances through the snapshot service,
 	// copies, imports and exports on the task engine (docs/images.md).
 	s.Images = image.New(image.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Tasks: s.Tasks, Snapshots: s.Snapshots,
-		Objects: drv.Objects, Content: drv.ImageContent, RolePolicies: s.RAM, CopyTime: drv.ImageCopyTime})
+		Objects: drv.Objects, Content: drv.ImageContent, RolePolicies: s.RAM, CopyTime: drv.ImageCopyTime, Goldens: drv.Goldens})
 	s.Instances = instance.New(instance.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Network: s.Network,
-		Images: s.Images, Compute: compute, Logger: logger, PublicIPPool: publicIPPool, Snapshots: s.Snapshots})
+		Images: s.Images, Compute: compute, Logger: logger, PublicIPPool: publicIPPool, Snapshots: s.Snapshots,
+		Volumes: drv.Disks})
 	s.Tags = tag.New(tag.Deps{Store: st, Clock: clk, Images: s.Images})
 	s.Disks = disk.New(disk.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Images: s.Images, Compute: compute,
-		Snapshots: s.Snapshots})
+		Snapshots: s.Snapshots, Volumes: drv.Disks, Logger: logger})
 	s.DeploymentSets = deploymentset.New(deploymentset.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat})
 	s.STS = sts.New(sts.Deps{Store: st, IDs: gen, Clock: clk})
 	s.ENIs = eni.New(eni.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Network: s.Network, Compute: compute})

@@ -41,6 +41,7 @@ func ECSRules() APIRules {
 		guide("ModifyInstanceVpcAttribute", "instance/{InstanceId}"),
 		natural("ModifyInstanceVncPasswd", "instance/{InstanceId}"),
 		guide("DescribeInstanceVncUrl", "instance/{InstanceId}"),
+		natural("GetInstanceConsoleOutput", "instance/{InstanceId}"),
 		natural("DescribeInstanceAttribute", "instance/{InstanceId}"),
 		natural("DescribeInstanceMaintenanceAttributes", "instance/*"),
 		natural("DescribeInstanceAttachmentAttributes", "instance/*"),

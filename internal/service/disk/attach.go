@@ -36,7 +36,7 @@ func (s *Service) Attach(ctx context.Context, c Caller, in AttachInput) error {
 	if in.Device != "" && !ValidDataDevice(in.Device) {
 		return errDeviceMalformed()
 	}
-	st := attachStep()
+	st := s.attachStep()
 	d, h, err := s.begin(ctx, st, func(tx store.Tx, now time.Time) (store.Disk, store.Instance, error) {
 		d, inst, err := checkAttach(tx, c, in, now)
 		if err == nil {
@@ -205,12 +205,18 @@ type step struct {
 	fail func(err error) error
 }
 
-// attachStep is the driver half of AttachDisk.
-func attachStep() step {
+// attachStep is the driver half of AttachDisk: the disk's file (when there is
+// a volume store) is made if missing, and the driver attaches it.
+func (s *Service) attachStep() step {
 	return step{
 		from: StatusAttaching,
 		call: func(ctx context.Context, da driver.DiskAttacher, h driver.Handle, d store.Disk) (driver.Handle, error) {
-			return da.AttachDisk(ctx, h, driver.DiskSpec{DiskID: d.ID, Device: d.Device, SizeGiB: d.SizeGiB, Category: d.Category})
+			path, err := s.ensureFile(ctx, d)
+			if err != nil {
+				return driver.Handle{}, err
+			}
+			return da.AttachDisk(ctx, h, driver.DiskSpec{DiskID: d.ID, Device: d.Device, SizeGiB: d.SizeGiB, Category: d.Category,
+				Path: path})
 		},
 		done: func(d *store.Disk, now time.Time) { d.Status, d.AttachedAt = StatusInUse, now },
 		undo: func(d *store.Disk) { d.Status, d.InstanceID, d.Device = StatusAvailable, "", "" },
@@ -386,7 +392,7 @@ func (s *Service) resumeOne(ctx context.Context, d store.Disk, handles map[strin
 	}
 	switch d.Status {
 	case StatusAttaching:
-		return s.settle(ctx, d, h, attachStep())
+		return s.settle(ctx, d, h, s.attachStep())
 	case StatusDetaching:
 		return s.settle(ctx, d, h, detachStep())
 	case StatusCreating:

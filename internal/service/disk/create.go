@@ -36,6 +36,8 @@ type CreateInput struct {
 // created is what a CreateDisk call records for its ClientToken.
 type created struct {
 	DiskID string
+	// disk is the new disk (not recorded: a repeated call has made its file).
+	disk store.Disk
 }
 
 // Create creates a portable data disk and returns its ID (CreateDisk, 1.7.1).
@@ -76,10 +78,13 @@ func (s *Service) Create(ctx context.Context, c Caller, in CreateInput) (string,
 			if err := putTags(tx, c.AccountID, d.ID, tags); err != nil {
 				return created{}, err
 			}
-			return created{DiskID: d.ID}, nil
+			return created{DiskID: d.ID, disk: d}, nil
 		})
 		return err
 	})
+	if err == nil {
+		s.prepareFile(ctx, out.disk)
+	}
 	return out.DiskID, err
 }
 
@@ -237,7 +242,9 @@ func setFlag(dst *bool, v *bool) {
 // Delete deletes an Available portable data disk (DeleteDisk, 1.7.10). A disk
 // that does not exist (or is another account's) is ignored, as the guide says.
 func (s *Service) Delete(ctx context.Context, c Caller, diskID string) error {
-	return s.deps.Store.Update(ctx, func(tx store.Tx) error {
+	deleted := false
+	err := s.deps.Store.Update(ctx, func(tx store.Tx) error {
+		deleted = false
 		d, err := getDisk(tx, c, diskID)
 		if errors.Is(err, ErrDiskNotFound()) {
 			return nil
@@ -265,6 +272,11 @@ func (s *Service) Delete(ctx context.Context, c Caller, diskID string) error {
 		if err := deleteTags(tx, c.AccountID, d.ID); err != nil {
 			return err
 		}
+		deleted = true
 		return s.released(tx, d)
 	})
+	if err == nil && deleted {
+		s.deleteFiles(ctx, diskID)
+	}
+	return err
 }

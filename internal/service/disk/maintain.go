@@ -32,12 +32,16 @@ func errSourceSnapshot() *apierr.Error {
 // snapshot). An instance that has never started since it was created cannot
 // (IncorrectDiskStatus.NeverUsed), nor can a disk with a snapshot under way
 // (DiskCreatingSnapshot), nor a disk made from a snapshot deleted since
-// (InvalidSourceSnapshot). ecsd's volumes hold no data yet, so the disk's row
-// does not change and ReIniting is never observed.
+// (InvalidSourceSnapshot). The disk's row does not change and ReIniting is
+// never observed: with a volume store (the qemu driver) the disk's file is
+// made again from its source before the call returns; otherwise disks hold no
+// data.
 func (s *Service) ReInit(ctx context.Context, c Caller, diskID string) error {
 	now := s.now()
-	return s.deps.Store.View(ctx, func(tx store.Tx) error {
-		d, err := getDisk(tx, c, diskID)
+	var d store.Disk
+	err := s.deps.Store.View(ctx, func(tx store.Tx) error {
+		var err error
+		d, err = getDisk(tx, c, diskID)
 		if err != nil {
 			return err
 		}
@@ -72,6 +76,10 @@ func (s *Service) ReInit(ctx context.Context, c Caller, diskID string) error {
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	return s.recreateFile(ctx, d)
 }
 
 // ResizeInput are the parameters of ResizeDisk (1.7.9, plus the SDK's Type).
@@ -86,8 +94,9 @@ type ResizeInput struct {
 // Resize enlarges a data disk (ResizeDisk, 1.7.9): Available, or In_use on a
 // Running or Stopped instance; online only for an In_use disk. The new size must
 // be larger than the old one and within the category's range. The store records
-// it at once; no compute driver can resize a disk yet, so a running instance
-// sees it after its next start, which is what the guide says of offline resizing.
+// it at once. With a volume store (the qemu driver) the disk's file grows in
+// the same transaction (a failure leaves the size as it was), live when the
+// disk's instance runs; otherwise disks hold no data.
 func (s *Service) Resize(ctx context.Context, c Caller, in ResizeInput) error {
 	if err := idempotency.CheckToken(in.ClientToken); err != nil {
 		return err
@@ -108,6 +117,12 @@ func (s *Service) Resize(ctx context.Context, c Caller, in ResizeInput) error {
 				return struct{}{}, err
 			}
 			if err := checkResize(tx, c, d, in, now); err != nil {
+				return struct{}{}, err
+			}
+			// The file grows first, inside the transaction: it is quick
+			// (qemu-img, or block_resize on the running VM), idempotent, and
+			// a failure must not record a size the disk does not have.
+			if err := s.resizeFile(ctx, d.ID, in.NewSize); err != nil {
 				return struct{}{}, err
 			}
 			d.SizeGiB = in.NewSize
@@ -170,18 +185,27 @@ type ReplaceInput struct {
 // replaced is what a ReplaceSystemDisk call records for its ClientToken.
 type replaced struct {
 	DiskID string
+	// old and disk are the released and the new system disk (not recorded:
+	// a repeated call finds the files done).
+	old, disk store.Disk
 }
 
 // ReplaceSystemDisk gives a Stopped instance a new system disk made from
 // another image (ReplaceSystemDisk, 1.7.8) and returns the new disk's ID. The
 // old system disk is released; the new one has the old one's category, device
-// and flags. The instance's image becomes the new one.
+// and flags. The instance's image becomes the new one. With a volume store
+// (the qemu driver) the old disk's file goes, the new one is made from the
+// image, and the driver forgets the instance's definition (which names the
+// old disk and the old image's boot files): the next start defines it again.
 func (s *Service) ReplaceSystemDisk(ctx context.Context, c Caller, in ReplaceInput) (string, error) {
 	if err := idempotency.CheckToken(in.ClientToken); err != nil {
 		return "", err
 	}
 	img, err := s.replacementImage(ctx, c, in.ImageID)
 	if err != nil {
+		return "", err
+	}
+	if err := s.forgetDefinition(ctx, c, in.InstanceID); err != nil {
 		return "", err
 	}
 	key := idempotency.Key{AccountID: c.AccountID, Action: "ReplaceSystemDisk", Token: in.ClientToken}
@@ -223,13 +247,19 @@ func (s *Service) ReplaceSystemDisk(ctx context.Context, c Caller, in ReplaceInp
 				return replaced{}, fmt.Errorf("create system disk: %w", err)
 			}
 			inst.ImageID, inst.OSName, inst.OSType = img.ID, img.OSName, img.OSType
+			if s.deps.Volumes != nil {
+				inst.DriverHandle = nil // forgotten by forgetDefinition
+			}
 			if err := tx.UpdateInstance(inst); err != nil {
 				return replaced{}, fmt.Errorf("replace system disk of %s: %w", inst.ID, err)
 			}
-			return replaced{DiskID: d.ID}, nil
+			return replaced{DiskID: d.ID, old: old, disk: d}, nil
 		})
 		return err
 	})
+	if err == nil && out.disk.ID != "" {
+		s.replaceFiles(ctx, out.old, out.disk)
+	}
 	return out.DiskID, err
 }
 

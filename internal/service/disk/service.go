@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -21,6 +22,7 @@ import (
 	"github.com/ecsd/ecsd/internal/catalog"
 	"github.com/ecsd/ecsd/internal/driver"
 	"github.com/ecsd/ecsd/internal/service/image"
+	"github.com/ecsd/ecsd/internal/service/volume"
 	"github.com/ecsd/ecsd/internal/store"
 )
 
@@ -54,6 +56,13 @@ type Deps struct {
 	// Snapshots, when set, is told of every disk deleted (its automatic
 	// snapshots and policy, guide 1.7.10, 1.8).
 	Snapshots DiskReleaser
+	// Volumes, when set, holds the disks' files (the qcow2 volume store of
+	// the qemu driver; see volumes.go). Nil (the sim driver): disks have no
+	// files and only the store changes.
+	Volumes volume.Disks
+	// Logger records the file operations that fail after their change is
+	// committed; nil discards them.
+	Logger *slog.Logger
 }
 
 // DiskReleaser is told, inside the transaction, of a disk being deleted.
@@ -89,7 +98,12 @@ type Service struct {
 }
 
 // New returns a Service.
-func New(deps Deps) *Service { return &Service{deps: deps} }
+func New(deps Deps) *Service {
+	if deps.Logger == nil {
+		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Service{deps: deps}
+}
 
 // Caller is who calls and in which region: another account's disk, or a disk of
 // another region, answers exactly like a missing one.

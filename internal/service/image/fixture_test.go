@@ -52,7 +52,11 @@ type fixture struct {
 	svc  *image.Service
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T) *fixture { t.Helper(); return newFixtureWith(t, nil) }
+
+// newFixtureWith is newFixture whose image service has a golden store (the
+// qemu driver's images) when goldens is not nil.
+func newFixtureWith(t *testing.T, goldens image.Goldens) *fixture {
 	t.Helper()
 	st, err := sqlstore.OpenSQLite(t.Context(), filepath.Join(t.TempDir(), "ecsd.db"), sqlstore.Options{})
 	if err != nil {
@@ -81,7 +85,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f.svc = image.New(image.Deps{Store: st, IDs: gen, Clock: f.clk, Catalog: cat, Tasks: f.eng, Snapshots: f.snap,
-		Objects: f.obj, Content: content, RolePolicies: f.ram, CopyTime: 10 * time.Second})
+		Objects: f.obj, Content: content, RolePolicies: f.ram, CopyTime: 10 * time.Second, Goldens: goldens})
 	f.seed()
 	return f
 }

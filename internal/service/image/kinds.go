@@ -165,6 +165,9 @@ func (s *Service) createStep(ctx context.Context, t store.Task) (task.Outcome, e
 		done = done && sn.Status == store.SnapshotAccomplished
 	}
 	if done {
+		if err := s.makeGolden(ctx, img); err != nil {
+			return task.Outcome{}, err
+		}
 		return finished(img.ID, nil), nil
 	}
 	pct := min(total/max(len(snaps), 1), 99)
@@ -215,6 +218,10 @@ func (s *Service) copyStep(ctx context.Context, t store.Task) (task.Outcome, err
 		if err != nil {
 			return task.Outcome{}, err
 		}
+	}
+	img.ContentPath = path
+	if err := s.makeGolden(ctx, img); err != nil {
+		return task.Outcome{}, err
 	}
 	return finished(img.ID, func(i *store.Image) { i.ContentPath = path }), nil
 }
@@ -301,6 +308,14 @@ func (s *Service) importStep(ctx context.Context, t store.Task) (task.Outcome, e
 	}
 	path, _, err := s.content().Write(st.ImageID, st.Format, r)
 	if err != nil {
+		return task.Outcome{}, err
+	}
+	img, found, err := s.loadImage(ctx, st.ImageID)
+	if err != nil || !found {
+		return task.Outcome{Done: true}, err
+	}
+	img.ContentPath = path
+	if err := s.makeGolden(ctx, img); err != nil {
 		return task.Outcome{}, err
 	}
 	return finished(st.ImageID, func(i *store.Image) { i.ContentPath, i.VirtualSize = path, vsize }), nil

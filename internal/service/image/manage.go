@@ -76,7 +76,9 @@ func (s *Service) Delete(ctx context.Context, c Caller, id string, force bool) e
 		return apierr.MissingParameter("ImageId")
 	}
 	var path string
+	deleted := false
 	err := s.deps.Store.Update(ctx, func(tx store.Tx) error {
+		deleted = false
 		img, err := ownImage(tx, c, id, store.ErrNotFound)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil
@@ -87,11 +89,16 @@ func (s *Service) Delete(ctx context.Context, c Caller, id string, force bool) e
 		if err := checkDeletable(tx, img, force); err != nil {
 			return err
 		}
-		path = img.ContentPath
+		path, deleted = img.ContentPath, true
 		return tx.DeleteImage(c.AccountID, id)
 	})
 	if err != nil {
 		return err
+	}
+	if deleted {
+		if err := s.deleteGolden(ctx, id); err != nil {
+			return err
+		}
 	}
 	return s.content().Remove(path)
 }

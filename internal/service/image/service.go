@@ -4,9 +4,10 @@
 // (ModifyImageSharePermission), imported from and exported to the object store
 // (ImportImage, ExportImage).
 //
-// The service merges images from Sources. The first is always the embedded
-// SystemCatalog (data/system_images.yaml), then the store's custom images (the
-// caller's own and those shared with it), then Deps.Sources. Every filter of
+// The service merges images from Sources. The first is the system images: the
+// embedded SystemCatalog (data/system_images.yaml), or with Deps.Goldens (the
+// qemu driver) the images of the golden store; then the store's custom images
+// (the caller's own and those shared with it), then Deps.Sources. Every filter of
 // DescribeImages is applied here, on the merged list, so a source may narrow
 // its answer with the Query (in SQL, say) but does not have to. The
 // asynchronous work (creation, copies, imports, exports) runs on the task
@@ -56,7 +57,12 @@ type Deps struct {
 	// Catalog resolves the InstanceType filter.
 	Catalog *catalog.Catalog
 	// SystemImages is the catalog of system images; nil means the embedded one.
+	// Unused when Goldens is set.
 	SystemImages *SystemCatalog
+	// Goldens, when set, is the store of golden image files (the qemu
+	// driver's): the system images are then exactly its images, in place of
+	// SystemImages, and custom images get golden files (goldens.go).
+	Goldens Goldens
 	// Sources are further sources, consulted after the system images and the
 	// store's custom images; an image ID already seen is not taken again.
 	Sources []Source
@@ -162,6 +168,9 @@ func New(deps Deps) *Service {
 	}
 	s := &Service{deps: deps}
 	s.sources = []Source{deps.SystemImages}
+	if deps.Goldens != nil {
+		s.sources = []Source{goldenSource{s}}
+	}
 	if deps.Store != nil {
 		s.sources = append(s.sources, customSource{s})
 	}

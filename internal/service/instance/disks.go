@@ -287,34 +287,37 @@ func (s *Service) createDisks(tx store.Tx, in store.Instance, p *plan, now time.
 // or all of them when it is locked for security, 1.5.6) and detaches the others,
 // which become Available. The snapshot service is told of every disk deleted:
 // it deletes the disk's automatic snapshots when its DeleteAutoSnapshot says so
-// (1.5.6) and ends its automatic snapshot policy.
-func (s *Service) releaseDisks(tx store.Tx, in store.Instance, now time.Time) error {
+// (1.5.6) and ends its automatic snapshot policy. It returns the IDs of the
+// disks deleted.
+func (s *Service) releaseDisks(tx store.Tx, in store.Instance, now time.Time) ([]string, error) {
 	disks, err := tx.InstanceDisks(in.ID)
 	if err != nil {
-		return fmt.Errorf("disks of %s: %w", in.ID, err)
+		return nil, fmt.Errorf("disks of %s: %w", in.ID, err)
 	}
 	all := Locked(in, LockSecurity)
+	var deleted []string
 	for _, d := range disks {
 		if d.DeleteWithInstance || all || d.Type == diskTypeSystem {
 			if err := tx.DeleteDisk(d.AccountID, d.ID); err != nil {
-				return fmt.Errorf("delete disk %s of %s: %w", d.ID, in.ID, err)
+				return nil, fmt.Errorf("delete disk %s of %s: %w", d.ID, in.ID, err)
 			}
 			if err := tx.DeleteAllTags(d.AccountID, store.TagTypeDisk, d.ID); err != nil {
-				return fmt.Errorf("delete tags of disk %s: %w", d.ID, err)
+				return nil, fmt.Errorf("delete tags of disk %s: %w", d.ID, err)
 			}
 			if s.deps.Snapshots != nil {
 				if err := s.deps.Snapshots.DiskReleased(tx, d); err != nil {
-					return fmt.Errorf("snapshots of released disk %s: %w", d.ID, err)
+					return nil, fmt.Errorf("snapshots of released disk %s: %w", d.ID, err)
 				}
 			}
+			deleted = append(deleted, d.ID)
 			continue
 		}
 		d.InstanceID, d.Device, d.Status, d.DetachedAt = "", "", diskStatusAvailable, now
 		if err := tx.UpdateDisk(d); err != nil {
-			return fmt.Errorf("detach disk %s of %s: %w", d.ID, in.ID, err)
+			return nil, fmt.Errorf("detach disk %s of %s: %w", d.ID, in.ID, err)
 		}
 	}
-	return nil
+	return deleted, nil
 }
 
 // dataDiskSnapshots reads the snapshots DataDisk.n.SnapshotId name (of the

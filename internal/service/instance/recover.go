@@ -11,9 +11,10 @@ import (
 	"github.com/ecsd/ecsd/internal/store"
 )
 
-// spec builds what the driver needs to define the instance: its size, disks,
-// network interfaces (primary first), user data, SSH key and (while the service still
-// holds it) its password.
+// spec builds what the driver needs to define the instance: its size, disks
+// (with their files, when the service has a volume store), network interfaces
+// (primary first), user data, SSH key and (while the service still holds it)
+// its password.
 func (s *Service) spec(ctx context.Context, in store.Instance) (driver.InstanceSpec, error) {
 	var v View
 	var nics []driver.NICSpec
@@ -49,6 +50,9 @@ func (s *Service) spec(ctx context.Context, in store.Instance) (driver.InstanceS
 			continue
 		}
 		spec.DataDisks = append(spec.DataDisks, ds)
+	}
+	if err := s.diskFiles(ctx, &spec, v.Disks); err != nil {
+		return driver.InstanceSpec{}, err
 	}
 	if in.UserData != "" {
 		if spec.UserData, err = base64.StdEncoding.DecodeString(in.UserData); err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/ecsd/ecsd/internal/driver"
 	"github.com/ecsd/ecsd/internal/service/image"
 	"github.com/ecsd/ecsd/internal/service/network"
+	"github.com/ecsd/ecsd/internal/service/volume"
 	"github.com/ecsd/ecsd/internal/store"
 )
 
@@ -68,6 +69,11 @@ type Deps struct {
 	Workers int
 	// Snapshots, when set, is told of every disk an instance's release deletes.
 	Snapshots DiskReleaser
+	// Volumes, when set, holds the disks' files (the qcow2 volume store of
+	// the qemu driver): the driver spec gets every disk's Path and the
+	// image's Boot from it, and the files of the disks an instance's release
+	// deletes go with them. Nil (the sim driver): disks have no files.
+	Volumes volume.Disks
 }
 
 // DiskReleaser is told, inside the transaction, of a disk being deleted

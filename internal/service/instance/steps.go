@@ -213,43 +213,49 @@ func (s *Service) stepDelete(ctx context.Context, in store.Instance) error {
 			return fmt.Errorf("delete %s: %w", in.ID, err)
 		}
 	}
+	var deletedDisks []string
 	err := s.steps.Update(ctx, func(tx store.Tx) error {
+		deletedDisks = nil
 		cur, err := tx.GetInstance(in.AccountID, in.ID)
 		if err != nil || cur.NextStatus != in.NextStatus || cur.NextStatusAt.After(s.now()) {
 			return ignoreNotFound(err)
 		}
-		return s.remove(tx, cur)
+		deletedDisks, err = s.remove(tx, cur)
+		return err
 	})
 	if err == nil {
 		s.rec.forget(in.ID)
+		s.deleteDiskFiles(ctx, in.ID, deletedDisks)
 	}
 	return err
 }
 
-// remove deletes an instance's rows inside tx.
-func (s *Service) remove(tx store.Tx, in store.Instance) error {
+// remove deletes an instance's rows inside tx and returns the IDs of the
+// disks deleted with it.
+func (s *Service) remove(tx store.Tx, in store.Instance) ([]string, error) {
 	if err := s.deps.Network.ReleasePrivateIP(tx, in.VSwitchID, in.PrivateIP); err != nil {
-		return err
+		return nil, err
 	}
 	if err := releasePublicIP(tx, in.PublicIP); err != nil {
-		return err
+		return nil, err
 	}
 	if err := releasePlacement(tx, in.ID); err != nil {
-		return err
+		return nil, err
 	}
-	if err := s.releaseDisks(tx, in, s.now()); err != nil {
-		return err
+	deleted, err := s.releaseDisks(tx, in, s.now())
+	if err != nil {
+		return nil, err
 	}
 	if err := releaseNICs(tx, in); err != nil {
-		return err
+		return nil, err
 	}
 	if err := tx.DeleteAllTags(in.AccountID, store.TagTypeInstance, in.ID); err != nil {
-		return fmt.Errorf("delete tags of %s: %w", in.ID, err)
+		return nil, fmt.Errorf("delete tags of %s: %w", in.ID, err)
 	}
 	if err := tx.DeleteInstance(in.AccountID, in.ID); err != nil {
-		return fmt.Errorf("delete instance %s: %w", in.ID, err)
+		return nil, fmt.Errorf("delete instance %s: %w", in.ID, err)
 	}
-	return nil
+	return deleted, nil
 }
 
 // dropHandle forgets a handle the driver cannot use any more.
