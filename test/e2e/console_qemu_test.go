@@ -7,41 +7,11 @@ import (
 	"io"
 	"math/bits"
 	"net"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
-
-// qemuDataDir returns a data directory for an `ecsd serve --driver qemu`,
-// short enough for QEMU's socket paths (t.TempDir's are too long), and kills
-// every QEMU left in it when the test ends. It skips the test without QEMU.
-func qemuDataDir(t *testing.T) string {
-	t.Helper()
-	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
-		t.Skip("qemu-system-x86_64 is not installed: run scripts/setup-qemu.sh to run the QEMU end-to-end tests")
-	}
-	dir, err := os.MkdirTemp("", "ecsde")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		pidfiles, _ := filepath.Glob(filepath.Join(dir, "qemu", "*", "qemu.pid"))
-		for _, pf := range pidfiles {
-			b, _ := os.ReadFile(pf)
-			if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && pid > 0 {
-				syscall.Kill(pid, syscall.SIGKILL)
-			}
-		}
-		time.Sleep(200 * time.Millisecond)
-		os.RemoveAll(dir)
-	})
-	return dir
-}
 
 // rfbScreen is what a VNC client saw of a screen.
 type rfbScreen struct {
@@ -139,11 +109,11 @@ func rfbLoginAndLook(t *testing.T, conn io.ReadWriter, password string) (scr rfb
 }
 
 func TestVNCConsoleOfAQEMUInstanceShowsItsRealScreenBehindModifyInstanceVncPasswd(t *testing.T) {
-	dataDir := qemuDataDir(t)
-	s := startServer(t, serverOptions{dataDir: dataDir, args: []string{"--driver", "qemu"}})
-	c := oldSDK(t, s, testAccessKeyID, testAccessKeySecret)
+	s, c, img := qemuServerWithGuestImage(t)
+	dataDir := s.dataDir
 	n := newInstanceNet(t, s, c)
 	req := n.runRequest()
+	req.ImageId = img.ImageId
 	req.InstanceType = "ecs.t5-lc2m1.nano" // 512 MiB: the machine runs QEMU without KVM
 	ids := runInstances(t, c, req)
 	waitForStatus(t, c, ids, "Running")

@@ -21,33 +21,10 @@ import (
 // serial console (docs/drivers.md, "The test guest"); the tests read that
 // console through GetInstanceConsoleOutput, as a user would.
 
-// guestConsole returns the instance's serial console through the SDK.
-func guestConsole(t *testing.T, c *ecs.Client, id string) string {
+// waitConsoleMatch polls the console until it matches re.
+func waitConsoleMatch(t *testing.T, c *ecs.Client, id string, re *regexp.Regexp) string {
 	t.Helper()
-	req := ecs.CreateGetInstanceConsoleOutputRequest()
-	req.InstanceId = id
-	resp, err := c.GetInstanceConsoleOutput(req)
-	if err != nil {
-		t.Fatalf("GetInstanceConsoleOutput %s: %v", id, err)
-	}
-	out, err := base64.StdEncoding.DecodeString(resp.ConsoleOutput)
-	if err != nil {
-		t.Fatalf("GetInstanceConsoleOutput %s: ConsoleOutput is not base64: %v", id, err)
-	}
-	return string(out)
-}
-
-// waitConsole polls the console until it matches re and returns the console.
-func waitConsole(t *testing.T, c *ecs.Client, id string, re *regexp.Regexp, limit time.Duration) string {
-	t.Helper()
-	var out string
-	for deadline := time.Now().Add(limit); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
-		if out = guestConsole(t, c, id); re.MatchString(out) {
-			return out
-		}
-	}
-	t.Fatalf("console of %s has no %q after %v:\n%s", id, re, limit, out)
-	return ""
+	return waitConsole(t, c, id, re.String(), re.MatchString)
 }
 
 // guestScript is a user-data shell script for the test guest.
@@ -64,7 +41,7 @@ func TestQEMUGuestPrintsItsIdentityUserDataAndKeyFromTheMetadataService(t *testi
 	req.KeyPairName = n.keyPair
 	req.UserData = guestScript("echo USERDATA-SAYS-$((6*7))\n")
 	id := runInstances(t, c, req)[0]
-	out := waitConsole(t, c, id, regexp.MustCompile(`USERDATA-SAYS-42`), 3*time.Minute)
+	out := waitConsoleMatch(t, c, id, regexp.MustCompile(`USERDATA-SAYS-42`))
 	for _, want := range []string{
 		"ECSD-META instance-id=" + id,
 		"ECSD-META hostname=meta-guest",
@@ -101,8 +78,8 @@ while true; do
 done
 `)
 	pingerID := runInstances(t, c, pinger)[0]
-	waitConsole(t, c, targetID, regexp.MustCompile(`ECSD-IP eth0 10\.0\.1\.21/24`), 3*time.Minute)
-	waitConsole(t, c, pingerID, regexp.MustCompile(`PING \d+ FAIL`), 3*time.Minute)
+	waitConsoleMatch(t, c, targetID, regexp.MustCompile(`ECSD-IP eth0 10\.0\.1\.21/24`))
+	waitConsoleMatch(t, c, pingerID, regexp.MustCompile(`PING \d+ FAIL`))
 	// Several failures in a row while the target is up: nothing allows ICMP.
 	pings := pingLog(t, c, pingerID, 3, 30*time.Second)
 	if strings.Contains(pings, "OK") {
@@ -143,10 +120,10 @@ func lastPing(out string) (int, string) {
 // waitPing waits until a ping started after now has result want.
 func waitPing(t *testing.T, c *ecs.Client, id, want string, limit time.Duration) {
 	t.Helper()
-	from, _ := lastPing(guestConsole(t, c, id))
+	from, _ := lastPing(consoleOutput(t, c, id))
 	var out string
 	for deadline := time.Now().Add(limit); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
-		out = guestConsole(t, c, id)
+		out = consoleOutput(t, c, id)
 		if n, got := lastPing(out); n > from+1 && got == want {
 			return
 		}
@@ -157,9 +134,9 @@ func waitPing(t *testing.T, c *ecs.Client, id, want string, limit time.Duration)
 // pingLog waits for count more ping lines and returns them.
 func pingLog(t *testing.T, c *ecs.Client, id string, count int, limit time.Duration) string {
 	t.Helper()
-	from, _ := lastPing(guestConsole(t, c, id))
+	from, _ := lastPing(consoleOutput(t, c, id))
 	for deadline := time.Now().Add(limit); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
-		out := guestConsole(t, c, id)
+		out := consoleOutput(t, c, id)
 		if n, _ := lastPing(out); n >= from+count {
 			var lines []string
 			for _, m := range pingLine.FindAllStringSubmatch(out, -1) {
@@ -191,7 +168,7 @@ if [ -z "$c" ]; then
 fi
 `)
 	id := runInstances(t, c, req)[0]
-	waitConsole(t, c, id, regexp.MustCompile(`WROTE-FIRST`), 3*time.Minute)
+	waitConsoleMatch(t, c, id, regexp.MustCompile(`WROTE-FIRST`))
 	dataDisk := instanceDisks(t, c, id, "data")[0]
 
 	// A crash-consistent snapshot of the running guest's disk.
@@ -216,8 +193,8 @@ fi
 	if _, err := c.AttachDisk(attach); err != nil {
 		t.Fatalf("AttachDisk to the running instance: %v", err)
 	}
-	waitConsole(t, c, id, regexp.MustCompile(`ECSD-DISKS vda vdb vdc`), time.Minute)
-	waitConsole(t, c, id, regexp.MustCompile(`WROTE-SECOND`), time.Minute)
+	waitConsoleMatch(t, c, id, regexp.MustCompile(`ECSD-DISKS vda vdb vdc`))
+	waitConsoleMatch(t, c, id, regexp.MustCompile(`WROTE-SECOND`))
 
 	stopAndWait(t, c, id)
 	reset := ecs.CreateResetDiskRequest()
@@ -228,7 +205,7 @@ fi
 	if err := startInstance(c, id); err != nil {
 		t.Fatalf("StartInstance: %v", err)
 	}
-	out := waitConsole(t, c, id, regexp.MustCompile(`DISK-CONTENT=\[[a-z]*\]`), 3*time.Minute)
+	out := waitConsoleMatch(t, c, id, regexp.MustCompile(`DISK-CONTENT=\[[a-z]*\]`))
 	if !strings.Contains(out, "DISK-CONTENT=[first]") {
 		t.Fatalf("after ResetDisk the guest reads another content than the snapshot's:\n%s", out)
 	}
@@ -271,7 +248,7 @@ func TestQEMUInstancesKeepRunningThroughAnEcsdSIGKILLAndAreAdoptedWithoutASecond
 	ids := runInstances(t, c, req)
 	pids := map[string]int{}
 	for _, id := range ids {
-		waitConsole(t, c, id, regexp.MustCompile(`ECSD-META instance-id=`+id), 3*time.Minute)
+		waitConsoleMatch(t, c, id, regexp.MustCompile(`ECSD-META instance-id=`+id))
 		pids[id] = q.qemuPID(t, id)
 	}
 	waitForStatus(t, c, ids, "Running")
@@ -303,7 +280,7 @@ func TestQEMUInstancesKeepRunningThroughAnEcsdSIGKILLAndAreAdoptedWithoutASecond
 		t.Fatalf("RebootInstance after the restart: %v", err)
 	}
 	time.Sleep(time.Second)
-	waitConsole(t, c, ids[0], regexp.MustCompile(`ECSD-META instance-id=`+ids[0]), 3*time.Minute)
+	waitConsoleMatch(t, c, ids[0], regexp.MustCompile(`ECSD-META instance-id=`+ids[0]))
 	stopAndWait(t, c, ids[1])
 	if n := countQEMU(ids[1]); n != 0 {
 		t.Errorf("%s: %d QEMU processes after StopInstance, want 0", ids[1], n)

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 
@@ -24,64 +26,146 @@ type qemuEnv struct {
 	zone    string
 }
 
-// qemuGuestDir is where scripts/setup-qemu.sh builds the test guest.
-func qemuGuestDir() string {
-	if d := os.Getenv("ECSD_QEMU_GUEST_DIR"); d != "" {
-		return d
-	}
-	return "/var/cache/ecsd/qemu-guest"
-}
-
-// skipWithoutQEMU skips the test unless this machine can run the QEMU data
-// plane: root (network namespaces, taps, nftables), the tools, and the test guest.
-func skipWithoutQEMU(t *testing.T) {
+// skipWithoutGuestNetwork skips the test unless the QEMU data plane can give
+// guests their network here: the tools of the network namespaces, taps, DHCP
+// and nftables (root is checked by qemuGuestDir).
+func skipWithoutGuestNetwork(t *testing.T) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("QEMU data plane tests need root (network namespaces, taps, nftables)")
-	}
-	for _, tool := range []string{"qemu-system-x86_64", "qemu-img", "ip", "nft", "dnsmasq"} {
+	for _, tool := range []string{"ip", "nft", "dnsmasq"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("QEMU data plane tests need %s (scripts/setup-qemu.sh installs it)", tool)
-		}
-	}
-	for _, f := range []string{"vmlinuz", "initramfs.cpio.gz"} {
-		if _, err := os.Stat(filepath.Join(qemuGuestDir(), f)); err != nil {
-			t.Skipf("QEMU data plane tests need the test guest (scripts/setup-qemu.sh builds it): %v", err)
+			t.Skipf("guest networking needs %s (scripts/setup-qemu.sh installs it)", tool)
 		}
 	}
 }
 
-// startQEMU starts ecsd with the QEMU driver and imports the test guest. When
-// the test ends, after ecsd is gone, whatever its data plane left on the host
-// (QEMU and dnsmasq processes, network namespaces) is removed.
+// startQEMU starts ecsd with the QEMU driver and the test guest registered as
+// an image, for tests whose guests use the network.
 func startQEMU(t *testing.T) *qemuEnv {
 	t.Helper()
-	skipWithoutQEMU(t)
-	dataDir := t.TempDir()
-	t.Cleanup(func() { cleanDataPlane(t, dataDir) })
-	s := startServer(t, serverOptions{dataDir: dataDir, args: []string{"--driver", "qemu"}})
-	blank := filepath.Join(t.TempDir(), "blank.qcow2")
-	if out, err := exec.Command("qemu-img", "create", "-q", "-f", "qcow2", blank, "1G").CombinedOutput(); err != nil {
-		t.Fatalf("qemu-img create: %v: %s", err, out)
-	}
-	out, err := exec.Command(ecsdBinary, "admin", "image", "import", blank, "--data-dir", dataDir,
-		"--name", "ecsd-test-guest", "--kernel", filepath.Join(qemuGuestDir(), "vmlinuz"),
-		"--initrd", filepath.Join(qemuGuestDir(), "initramfs.cpio.gz"), "--cmdline", "console=ttyS0 quiet").Output()
-	if err != nil {
-		t.Fatalf("ecsd admin image import: %v %s", err, exitStderr(err))
-	}
-	var img struct{ ImageId string }
-	if err := json.Unmarshal(out, &img); err != nil || img.ImageId == "" {
-		t.Fatalf("ecsd admin image import printed %q", out)
-	}
+	qemuGuestDir(t)
+	skipWithoutGuestNetwork(t)
+	s, _, img := qemuServerWithGuestImage(t)
 	return &qemuEnv{server: s, imageID: img.ImageId, zone: "cn-hangzhou-b"}
 }
 
-func exitStderr(err error) string {
-	if ee, ok := err.(*exec.ExitError); ok {
-		return string(ee.Stderr)
+// qemuGuestDir returns the directory of the test guest scripts/setup-qemu.sh
+// builds, skipping the test where real VMs cannot run: not root, no QEMU or
+// qemu-img, no test guest.
+func qemuGuestDir(t *testing.T) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("not root: the QEMU driver e2e tests need root")
 	}
+	for _, bin := range []string{"qemu-system-x86_64", "qemu-img"} {
+		if _, err := exec.LookPath(bin); err != nil {
+			t.Skipf("%s is not installed: run scripts/setup-qemu.sh to run the QEMU driver e2e tests", bin)
+		}
+	}
+	dir := os.Getenv("ECSD_QEMU_GUEST_DIR")
+	if dir == "" {
+		dir = "/var/cache/ecsd/qemu-guest"
+	}
+	for _, f := range []string{"vmlinuz", "initramfs.cpio.gz"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Skipf("no test guest in %s: run scripts/setup-qemu.sh to run the QEMU driver e2e tests", dir)
+		}
+	}
+	return dir
+}
+
+// qemuDataDir returns a short data dir (QMP socket paths are limited to 107
+// bytes) and, when the test ends, kills every QEMU the server left in it
+// (they are daemonized and outlive ecsd) and removes it.
+func qemuDataDir(t *testing.T) string {
+	t.Helper()
+	qemuGuestDir(t) // skips where real VMs cannot run
+	dir, err := os.MkdirTemp("/tmp", "eqv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cleanDataPlane(t, dir)
+		os.RemoveAll(dir)
+	})
+	return dir
+}
+
+// importedImage is what `ecsd admin image import` prints.
+type importedImage struct {
+	ImageId   string
+	Size      int
+	FileBytes int64
+	Kernel    string
+	Cmdline   string
+}
+
+// adminImageImport runs `ecsd admin image import` on the server's data dir.
+func adminImageImport(t *testing.T, dataDir string, args ...string) importedImage {
+	t.Helper()
+	cmd := exec.Command(ecsdBinary, append([]string{"admin", "image", "import", "--data-dir", dataDir}, args...)...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("ecsd admin image import: %v\n%s", err, stderr.String())
+	}
+	var img importedImage
+	if err := json.Unmarshal(out, &img); err != nil || strings.Count(strings.TrimSpace(string(out)), "\n") != 0 {
+		t.Fatalf("ecsd admin image import printed %q, want one JSON object: %v", out, err)
+	}
+	return img
+}
+
+// consoleOutput returns the instance's serial console (GetInstanceConsoleOutput,
+// base64 on the wire) decoded.
+func consoleOutput(t *testing.T, c *ecs.Client, id string) string {
+	t.Helper()
+	req := ecs.CreateGetInstanceConsoleOutputRequest()
+	req.InstanceId = id
+	resp, err := c.GetInstanceConsoleOutput(req)
+	if err != nil {
+		t.Fatalf("GetInstanceConsoleOutput: %v", err)
+	}
+	b, err := base64.StdEncoding.DecodeString(resp.ConsoleOutput)
+	if err != nil {
+		t.Fatalf("ConsoleOutput is not base64: %v", err)
+	}
+	return string(b)
+}
+
+// waitConsole polls the console until ok accepts it.
+func waitConsole(t *testing.T, c *ecs.Client, id, what string, ok func(console string) bool) string {
+	t.Helper()
+	var out string
+	for deadline := time.Now().Add(3 * time.Minute); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
+		if out = consoleOutput(t, c, id); ok(out) {
+			return out
+		}
+	}
+	t.Fatalf("console of %s never showed %s:\n%s", id, what, out)
 	return ""
+}
+
+// qemuServerWithGuestImage starts ecsd serve --driver qemu and registers,
+// while it runs, the test guest as image m-e2eqemuguest: a blank 1 GiB qcow2
+// disk booted with the guest's kernel and initramfs.
+func qemuServerWithGuestImage(t *testing.T) (*server, *ecs.Client, importedImage) {
+	t.Helper()
+	guest := qemuGuestDir(t)
+	dataDir := qemuDataDir(t)
+	s := startServer(t, serverOptions{dataDir: dataDir, args: []string{"--driver", "qemu"}})
+	c := oldSDK(t, s, testAccessKeyID, testAccessKeySecret)
+	blank := filepath.Join(dataDir, "blank.qcow2")
+	if out, err := exec.Command("qemu-img", "create", "-q", "-f", "qcow2", blank, "1G").CombinedOutput(); err != nil {
+		t.Fatalf("qemu-img create: %v: %s", err, out)
+	}
+	img := adminImageImport(t, dataDir, blank, "--image-id", "m-e2eqemuguest", "--name", "busybox-guest",
+		"--kernel", filepath.Join(guest, "vmlinuz"), "--initrd", filepath.Join(guest, "initramfs.cpio.gz"),
+		"--cmdline", "console=ttyS0 quiet", "--platform", "Others Linux")
+	if img.ImageId != "m-e2eqemuguest" || img.Size != 1 || img.FileBytes <= 0 || img.Cmdline != "console=ttyS0 quiet" {
+		t.Fatalf("imported image = %+v", img)
+	}
+	return s, c, img
 }
 
 // network makes a VPC 10.0.0.0/16 with VSwitch 10.0.1.0/24, a security group

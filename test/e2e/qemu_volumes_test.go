@@ -1,123 +1,17 @@
 package e2e
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 )
-
-// qemuGuestDir returns the directory of the test guest scripts/setup-qemu.sh
-// builds, skipping the test where real VMs cannot run: not root, no QEMU or
-// qemu-img, no test guest.
-func qemuGuestDir(t *testing.T) string {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("not root: the QEMU driver e2e tests need root")
-	}
-	for _, bin := range []string{"qemu-system-x86_64", "qemu-img"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			t.Skipf("%s is not installed: run scripts/setup-qemu.sh to run the QEMU driver e2e tests", bin)
-		}
-	}
-	dir := os.Getenv("ECSD_QEMU_GUEST_DIR")
-	if dir == "" {
-		dir = "/var/cache/ecsd/qemu-guest"
-	}
-	for _, f := range []string{"vmlinuz", "initramfs.cpio.gz"} {
-		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
-			t.Skipf("no test guest in %s: run scripts/setup-qemu.sh to run the QEMU driver e2e tests", dir)
-		}
-	}
-	return dir
-}
-
-// qemuDataDir returns a short data dir (QMP socket paths are limited to 107
-// bytes) and, when the test ends, kills every QEMU the server left in it
-// (they are daemonized and outlive ecsd) and removes it.
-func qemuDataDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("/tmp", "eqv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		pidfiles, _ := filepath.Glob(filepath.Join(dir, "qemu", "*", "qemu.pid"))
-		for _, pf := range pidfiles {
-			b, _ := os.ReadFile(pf)
-			if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && pid > 0 {
-				_ = syscall.Kill(pid, syscall.SIGKILL)
-			}
-		}
-		os.RemoveAll(dir)
-	})
-	return dir
-}
-
-// importedImage is what `ecsd admin image import` prints.
-type importedImage struct {
-	ImageId   string
-	Size      int
-	FileBytes int64
-	Kernel    string
-	Cmdline   string
-}
-
-// adminImageImport runs `ecsd admin image import` on the server's data dir.
-func adminImageImport(t *testing.T, dataDir string, args ...string) importedImage {
-	t.Helper()
-	cmd := exec.Command(ecsdBinary, append([]string{"admin", "image", "import", "--data-dir", dataDir}, args...)...)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("ecsd admin image import: %v\n%s", err, stderr.String())
-	}
-	var img importedImage
-	if err := json.Unmarshal(out, &img); err != nil || strings.Count(strings.TrimSpace(string(out)), "\n") != 0 {
-		t.Fatalf("ecsd admin image import printed %q, want one JSON object: %v", out, err)
-	}
-	return img
-}
-
-// consoleOutput returns the instance's serial console (GetInstanceConsoleOutput,
-// base64 on the wire) decoded.
-func consoleOutput(t *testing.T, c *ecs.Client, id string) string {
-	t.Helper()
-	req := ecs.CreateGetInstanceConsoleOutputRequest()
-	req.InstanceId = id
-	resp, err := c.GetInstanceConsoleOutput(req)
-	if err != nil {
-		t.Fatalf("GetInstanceConsoleOutput: %v", err)
-	}
-	b, err := base64.StdEncoding.DecodeString(resp.ConsoleOutput)
-	if err != nil {
-		t.Fatalf("ConsoleOutput is not base64: %v", err)
-	}
-	return string(b)
-}
-
-// waitConsole polls the console until ok accepts it.
-func waitConsole(t *testing.T, c *ecs.Client, id, what string, ok func(console string) bool) string {
-	t.Helper()
-	var out string
-	for deadline := time.Now().Add(3 * time.Minute); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
-		if out = consoleOutput(t, c, id); ok(out) {
-			return out
-		}
-	}
-	t.Fatalf("console of %s never showed %s:\n%s", id, what, out)
-	return ""
-}
 
 // lastDisks returns the last ECSD-DISKS line of a console ("vda vdb"), "" if none.
 func lastDisks(console string) string {
@@ -145,28 +39,6 @@ func qemuImgVirtualSize(t *testing.T, path string) int64 {
 		t.Fatal(err)
 	}
 	return info.VirtualSize
-}
-
-// qemuServerWithGuestImage starts ecsd serve --driver qemu and registers,
-// while it runs, the test guest as image m-e2eqemuguest: a blank 1 GiB qcow2
-// disk booted with the guest's kernel and initramfs.
-func qemuServerWithGuestImage(t *testing.T) (*server, *ecs.Client, importedImage) {
-	t.Helper()
-	guest := qemuGuestDir(t)
-	dataDir := qemuDataDir(t)
-	s := startServer(t, serverOptions{dataDir: dataDir, args: []string{"--driver", "qemu"}})
-	c := oldSDK(t, s, testAccessKeyID, testAccessKeySecret)
-	blank := filepath.Join(dataDir, "blank.qcow2")
-	if out, err := exec.Command("qemu-img", "create", "-q", "-f", "qcow2", blank, "1G").CombinedOutput(); err != nil {
-		t.Fatalf("qemu-img create: %v: %s", err, out)
-	}
-	img := adminImageImport(t, dataDir, blank, "--image-id", "m-e2eqemuguest", "--name", "busybox-guest",
-		"--kernel", filepath.Join(guest, "vmlinuz"), "--initrd", filepath.Join(guest, "initramfs.cpio.gz"),
-		"--cmdline", "console=ttyS0 quiet", "--platform", "Others Linux")
-	if img.ImageId != "m-e2eqemuguest" || img.Size != 1 || img.FileBytes <= 0 || img.Cmdline != "console=ttyS0 quiet" {
-		t.Fatalf("imported image = %+v", img)
-	}
-	return s, c, img
 }
 
 // diskFile is where the server keeps a disk's file.
