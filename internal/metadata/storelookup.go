@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/netip"
 
+	"github.com/ecsd/ecsd/internal/dataplane/nft"
 	"github.com/ecsd/ecsd/internal/store"
 )
 
@@ -16,8 +17,8 @@ type StoreLookup struct {
 	AccountID int64
 	RegionID  string
 	VpcID     string
-	// Gateway answers a VSwitch's gateway address; nil takes the block's
-	// first address (what the data plane gives its bridge).
+	// Gateway answers a VSwitch's gateway address; nil takes nft.Gateway
+	// (what the data plane gives its bridge).
 	Gateway func(vswitch netip.Prefix) netip.Addr
 }
 
@@ -93,5 +94,5 @@ func (l StoreLookup) gateway(p netip.Prefix) netip.Addr {
 	if l.Gateway != nil {
 		return l.Gateway(p)
 	}
-	return p.Masked().Addr().Next()
+	return nft.Gateway(p)
 }

@@ -72,7 +72,7 @@ func TestStoreLookupFindsTheInstanceBehindAnAddressOfItsVPC(t *testing.T) {
 	}
 	ifc := got.Interfaces[0]
 	if ifc.ID != "eni-1" || ifc.MAC != "00:16:3e:00:00:01" || ifc.PrimaryIP.String() != "172.16.1.5" ||
-		ifc.VSwitchCIDR.String() != "172.16.1.0/24" || ifc.VpcCIDR.String() != "172.16.0.0/12" || ifc.Gateway.String() != "172.16.1.1" {
+		ifc.VSwitchCIDR.String() != "172.16.1.0/24" || ifc.VpcCIDR.String() != "172.16.0.0/12" || ifc.Gateway.String() != "172.16.1.253" {
 		t.Errorf("interface = %+v", ifc)
 	}
 	for _, ip := range []string{"172.16.1.6", "172.16.1.9"} { // unattached, unknown

@@ -108,7 +108,7 @@ func TestEachVPCNamespaceServesMetadataToItsOwnInstances(t *testing.T) {
 		"/latest/meta-data/public-keys/0/openssh-key":                             "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA ops",
 		"/latest/user-data":                                                       "#!/bin/sh\necho hello\n",
 		"/latest/meta-data/ram/security-credentials/":                             "EcsRole",
-		"/2016-01-01/meta-data/network/interfaces/macs/00:16:3e:00:00:05/gateway": "127.1.0.1",
+		"/2016-01-01/meta-data/network/interfaces/macs/00:16:3e:00:00:05/gateway": "127.1.0.253",
 	} {
 		if code, body := a.get(path); code != http.StatusOK || body != want {
 			t.Errorf("GET %s = %d %q, want %q", path, code, body, want)

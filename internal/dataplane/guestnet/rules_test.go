@@ -59,11 +59,11 @@ func TestSyncBuildsTheVPCsRulesetFromTheStore(t *testing.T) {
 	}
 	rs := plane.last(t, "vpc-shop")
 	want := []nft.Bridge{
-		{Name: "b-back", GatewayIP: netip.MustParseAddr("192.168.2.1"), Interfaces: []nft.Interface{
+		{Name: "b-back", GatewayIP: netip.MustParseAddr("192.168.2.253"), Interfaces: []nft.Interface{
 			{ID: "eni-i-db1", Tap: "t-i-db1", MAC: "00:16:3e:00:00:21", IP: netip.MustParseAddr("192.168.2.21"), GroupIDs: []string{"sg-db"}},
 			{ID: "eni-web1b", Tap: "t-web1b", MAC: "00:16:3e:00:01:11", IP: netip.MustParseAddr("192.168.2.11"), GroupIDs: []string{"sg-db"}},
 		}},
-		{Name: "b-front", GatewayIP: netip.MustParseAddr("192.168.1.1"), Interfaces: []nft.Interface{
+		{Name: "b-front", GatewayIP: netip.MustParseAddr("192.168.1.253"), Interfaces: []nft.Interface{
 			{ID: "eni-i-web1", Tap: "ti-web1", MAC: "00:16:3e:00:00:11", IP: netip.MustParseAddr("192.168.1.11"), GroupIDs: []string{"sg-web"}},
 			{ID: "eni-i-web2", Tap: "ti-web2", MAC: "00:16:3e:00:00:12", IP: netip.MustParseAddr("192.168.1.12"), GroupIDs: []string{"sg-web"}},
 		}},

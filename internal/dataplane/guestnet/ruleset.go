@@ -140,7 +140,7 @@ func bridges(vsws []store.VSwitch, nics []store.NetworkInterface, groupsOf func(
 	for _, vsw := range vsws {
 		b := nft.Bridge{Name: n.bridge(vsw.ID)}
 		if p, err := netip.ParsePrefix(vsw.CidrBlock); err == nil && p.Addr().Is4() {
-			b.GatewayIP = p.Masked().Addr().Next()
+			b.GatewayIP = nft.Gateway(p)
 		}
 		for _, nic := range nics {
 			if nic.VSwitchID != vsw.ID || nic.InstanceID == "" {

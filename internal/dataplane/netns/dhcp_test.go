@@ -60,7 +60,7 @@ func TestDHCPHandsOutTheReservedAddressAndNothingElse(t *testing.T) {
 		return out, err
 	}
 	out, err := lease(portA.MAC, portA.IP.String())
-	if err != nil || !strings.Contains(out, "LEASE 10.1.1.5/24 via 10.1.1.1") {
+	if err != nil || !strings.Contains(out, "LEASE 10.1.1.5/24 via 10.1.1.253") {
 		t.Fatalf("the reserved MAC got %q, %v; want 10.1.1.5/24 via the gateway", out, err)
 	}
 	if out, err := lease("00:16:3e:00:00:99", "10.1.1.99"); err == nil || strings.Contains(out, "LEASE") {
@@ -75,7 +75,7 @@ func TestDHCPHandsOutTheReservedAddressAndNothingElse(t *testing.T) {
 		t.Error("a port on a known VSwitch restarted dnsmasq (a SIGHUP is enough)")
 	}
 	out, err = lease(late.MAC, late.IP.String())
-	if err != nil || !strings.Contains(out, "LEASE 10.1.1.9/24 via 10.1.1.1") {
+	if err != nil || !strings.Contains(out, "LEASE 10.1.1.9/24 via 10.1.1.253") {
 		t.Fatalf("a port plugged later got %q, %v; want 10.1.1.9/24", out, err)
 	}
 }

@@ -27,6 +27,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/ecsd/ecsd/internal/dataplane/nft"
 	"golang.org/x/sys/unix"
 )
 
@@ -150,7 +151,7 @@ func shortHash(kind, id string) string {
 }
 
 // gateway is the first address of block: the bridge's address.
-func gateway(block netip.Prefix) netip.Addr { return block.Masked().Addr().Next() }
+func gateway(block netip.Prefix) netip.Addr { return nft.Gateway(block) } // 192.168.1.253 in a /24
 
 // validate checks a port before anything is made for it.
 func (port Port) validate() error {

@@ -79,7 +79,7 @@ func wantVPC(t *testing.T, p *Plane, vpc string, ports ...Port) {
 		br, tap := p.BridgeName(port.VSwitchID), p.TapName(port.ID)
 		if l := links[br]; l.kind() != "bridge" || !l.up() {
 			t.Errorf("bridge %s of %s: %+v", br, port.VSwitchID, l)
-		} else if gw := netip.PrefixFrom(port.CIDR.Addr().Next(), port.CIDR.Bits()).String(); !strings.Contains(strings.Join(l.addrs(), " "), gw) {
+		} else if gw := netip.PrefixFrom(nft.Gateway(port.CIDR), port.CIDR.Bits()).String(); !strings.Contains(strings.Join(l.addrs(), " "), gw) {
 			t.Errorf("bridge %s has %v, want the gateway %s", br, l.addrs(), gw)
 		}
 		if l := links[tap]; l.kind() != "tun" || l.Master != br {
@@ -284,7 +284,7 @@ func TestApplyRulesReplacesTheTablesAndSkipsAnUnchangedRuleset(t *testing.T) {
 		t.Fatalf("a new namespace's prerouting chain: %s %v", out, err)
 	}
 	rs := nft.Ruleset{
-		Bridges: []nft.Bridge{{Name: portA.VSwitchID, GatewayIP: netip.MustParseAddr("10.1.1.1"), Interfaces: []nft.Interface{
+		Bridges: []nft.Bridge{{Name: portA.VSwitchID, GatewayIP: netip.MustParseAddr("10.1.1.253"), Interfaces: []nft.Interface{
 			{ID: portA.ID, Tap: p.TapName(portA.ID), MAC: portA.MAC, IP: portA.IP, GroupIDs: []string{"sg-1"}},
 		}}},
 		Groups: map[string]nft.Group{"sg-1": {ID: "sg-1", InnerAccessPolicy: "Accept", Rules: []nft.Rule{

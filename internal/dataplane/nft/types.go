@@ -303,3 +303,19 @@ func cidr(s string) (string, error) {
 	}
 	return p.String(), nil
 }
+
+// Gateway is the address of a VSwitch block that the data plane gives its
+// bridge: the guests' default gateway and DHCP server. As on Alibaba Cloud it
+// is the third address from the end (192.168.1.253 in 192.168.1.0/24), one of
+// the four addresses of every block the control plane never hands out (the
+// first and the last three).
+func Gateway(block netip.Prefix) netip.Addr {
+	if !block.Addr().Is4() || block.Bits() > 30 {
+		return netip.Addr{}
+	}
+	base := block.Masked().Addr().As4()
+	n := uint32(base[0])<<24 | uint32(base[1])<<16 | uint32(base[2])<<8 | uint32(base[3])
+	last := n | (1<<(32-block.Bits()) - 1)
+	g := last - 2
+	return netip.AddrFrom4([4]byte{byte(g >> 24), byte(g >> 16), byte(g >> 8), byte(g)})
+}

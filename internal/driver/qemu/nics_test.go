@@ -118,7 +118,7 @@ func icmpRuleset(p *netns.Plane, vpc string, nics []driver.NICSpec, allowICMP bo
 		i, ok := byVSwitch[n.VSwitchID]
 		if !ok {
 			block := netip.MustParsePrefix(n.VSwitchCIDR)
-			rs.Bridges = append(rs.Bridges, nft.Bridge{Name: n.VSwitchID, GatewayIP: block.Addr().Next()})
+			rs.Bridges = append(rs.Bridges, nft.Bridge{Name: n.VSwitchID, GatewayIP: nft.Gateway(block)})
 			i = len(rs.Bridges) - 1
 			byVSwitch[n.VSwitchID] = i
 		}
