@@ -202,14 +202,21 @@ fi
 	if _, err := c.ResetDisk(reset); err != nil {
 		t.Fatalf("ResetDisk: %v", err)
 	}
+	waitDisk(t, c, dataDisk, "In_use") // the rollback runs as a task
 	if err := startInstance(c, id); err != nil {
 		t.Fatalf("StartInstance: %v", err)
 	}
-	out := waitConsoleMatch(t, c, id, regexp.MustCompile(`DISK-CONTENT=\[[a-z]*\]`))
+	// The new boot's console (QEMU starts a new file) reports the disk.
+	out := waitConsole(t, c, id, "the disk's content after the reset", func(out string) bool {
+		return diskContent.MatchString(out) && !strings.Contains(out, "\nWROTE-FIRST")
+	})
 	if !strings.Contains(out, "DISK-CONTENT=[first]") {
 		t.Fatalf("after ResetDisk the guest reads another content than the snapshot's:\n%s", out)
 	}
 }
+
+// diskContent is the guest's report of its data disk (not the script's text).
+var diskContent = regexp.MustCompile(`DISK-CONTENT=\[[a-z]*\]`)
 
 // instanceDisks returns the IDs of the instance's disks of a type (system, data).
 func instanceDisks(t *testing.T, c *ecs.Client, id, diskType string) []string {
