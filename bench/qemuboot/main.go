@@ -17,14 +17,14 @@
 //     it prints the instance ID it read from the metadata service (DHCP lease,
 //     routing to 100.100.100.200, the per-VPC metadata server).
 //
-// Five seconds after each guest is ready it reads the resident memory of its
-// QEMU process (VmRSS), and it reads ecsd's own VmRSS before the first instance
-// and after the last. It prints p50/min/max of each boot, the ratio of the
-// medians, QEMU's RSS with and without ecsd, and the host memory per instance
-// beyond the guest's RAM: QEMU RSS − the guest memory the guest touched (the
-// bare QEMU's RSS less its fixed cost is not separable, so the table shows both
-// processes' RSS and ecsd's share), plus ecsd's growth per instance and the
-// DHCP server's share. Timing never fails the run; only a wrong answer does.
+// Five seconds after each guest is ready it reads its QEMU process's memory
+// from /proc/<pid>/smaps and splits it into the guest's RAM (the resident pages
+// of QEMU's largest mapping, the guest memory) and the rest; it reads ecsd's
+// own VmRSS before the first instance and after the last, and the DHCP
+// servers'. It prints p50/min/max of each boot, the ratio of the medians, and
+// the host memory per instance beyond the guest's RAM: QEMU's own share plus
+// ecsd's growth and the DHCP server's share per instance, next to a bare
+// QEMU's own share. Timing never fails the run; only a wrong answer does.
 //
 //	sudo go run ./bench/qemuboot                # 5 samples of each
 //	sudo go run ./bench/qemuboot -samples 10
@@ -141,20 +141,20 @@ func run(samples int, guestDir, instanceType, accel, keep string) error {
 
 	ecsdBefore := rssKiB(b.ecsd.Process.Pid)
 	var bare, ready, meta []time.Duration
-	var bareRSS, ecsdRSS []int64
+	var bareMem, ecsdMem []qemuMemory
 	var instances []string
 	for i := 0; i < samples; i++ {
 		d, rss, err := bareBoot(ctx, b.dir, i, accel, vcpu, memMiB, kernel, initrd, blank)
 		if err != nil {
 			return fmt.Errorf("bare boot %d: %w", i, err)
 		}
-		bare, bareRSS = append(bare, d), append(bareRSS, rss)
+		bare, bareMem = append(bare, d), append(bareMem, rss)
 		id, r, m, rss, err := b.ecsdBoot(instanceType)
 		if err != nil {
 			return fmt.Errorf("ecsd boot %d: %w", i, err)
 		}
 		instances = append(instances, id)
-		ready, meta, ecsdRSS = append(ready, r), append(meta, m), append(ecsdRSS, rss)
+		ready, meta, ecsdMem = append(ready, r), append(meta, m), append(ecsdMem, rss)
 		fmt.Printf("  sample %d: bare %v   ecsd ready %v, metadata read %v\n", i+1, d.Round(time.Millisecond), r.Round(time.Millisecond), m.Round(time.Millisecond))
 	}
 	ecsdAfter := rssKiB(b.ecsd.Process.Pid)
@@ -171,15 +171,23 @@ func run(samples int, guestDir, instanceType, accel, keep string) error {
 	row("ecsd RunInstances → instance ID from 100.100.100.200", meta)
 	fmt.Printf("ratio of medians, ecsd ready / bare: %.2f\n", float64(median(ready))/float64(median(bare)))
 	fmt.Println()
-	fmt.Printf("memory (guest RAM %d MiB, VmRSS 5 s after ready)\n", memMiB)
-	fmt.Printf("  bare QEMU RSS, median:        %7.1f MiB\n", float64(medianInt(bareRSS))/1024)
-	fmt.Printf("  ecsd's QEMU RSS, median:      %7.1f MiB (%+.1f MiB: VGA/VNC, root ports, NIC)\n",
-		float64(medianInt(ecsdRSS))/1024, float64(medianInt(ecsdRSS)-medianInt(bareRSS))/1024)
-	perInstance := float64(ecsdAfter-ecsdBefore) / float64(samples) / 1024
-	fmt.Printf("  ecsd process growth:          %7.1f MiB per instance (%d → %d MiB)\n", perInstance, ecsdBefore/1024, ecsdAfter/1024)
-	fmt.Printf("  DHCP servers (dnsmasq), total: %6.1f MiB\n", float64(dnsmasq)/1024)
-	fmt.Printf("  host memory per instance beyond guest RAM: QEMU RSS %.1f MiB + ecsd %.1f MiB + dnsmasq %.1f MiB, of which the guest's own pages are at most %d MiB\n",
-		float64(medianInt(ecsdRSS))/1024, perInstance, float64(dnsmasq)/float64(samples)/1024, memMiB)
+	fmt.Printf("memory 5 s after ready, median (guest RAM %d MiB; \"guest\" is the part of it the guest touched)\n", memMiB)
+	mib := func(kib int64) float64 { return float64(kib) / 1024 }
+	memRow := func(name string, ms []qemuMemory) int64 {
+		total, guest, over := make([]int64, len(ms)), make([]int64, len(ms)), make([]int64, len(ms))
+		for i, m := range ms {
+			total[i], guest[i], over[i] = m.totalKiB, m.guestKiB, m.overheadKiB()
+		}
+		fmt.Printf("  %-22s RSS %7.1f MiB = guest %6.1f MiB + QEMU %6.1f MiB\n", name, mib(medianInt(total)), mib(medianInt(guest)), mib(medianInt(over)))
+		return medianInt(over)
+	}
+	bareOver := memRow("bare QEMU", bareMem)
+	ecsdOver := memRow("QEMU under ecsd", ecsdMem)
+	perInstance := (ecsdAfter - ecsdBefore) / int64(samples)
+	fmt.Printf("  ecsd process:          %.1f MiB per instance (%.0f → %.0f MiB for %d instances)\n", mib(perInstance), mib(ecsdBefore), mib(ecsdAfter), samples)
+	fmt.Printf("  DHCP (dnsmasq):        %.1f MiB for the VPC, %.1f MiB per instance\n", mib(dnsmasq), mib(dnsmasq)/float64(samples))
+	fmt.Printf("host memory per instance beyond guest RAM: %.1f MiB with ecsd (QEMU %.1f + ecsd %.1f + DHCP %.1f), %.1f MiB for a bare QEMU\n",
+		mib(ecsdOver+perInstance)+mib(dnsmasq)/float64(samples), mib(ecsdOver), mib(perInstance), mib(dnsmasq)/float64(samples), mib(bareOver))
 
 	for _, id := range instances {
 		req := ecs.CreateDeleteInstanceRequest()
@@ -331,40 +339,40 @@ func (b *bench) size(instanceType string) (int, int, error) {
 
 // ecsdBoot runs one instance and times it to the ready marker and to the
 // metadata line; it returns the instance ID, both times and QEMU's RSS.
-func (b *bench) ecsdBoot(instanceType string) (string, time.Duration, time.Duration, int64, error) {
+func (b *bench) ecsdBoot(instanceType string) (string, time.Duration, time.Duration, qemuMemory, error) {
 	req := ecs.CreateRunInstancesRequest()
 	req.ImageId, req.InstanceType, req.VSwitchId, req.SecurityGroupId = b.imageID, instanceType, b.vswitchID, b.groupID
 	req.ZoneId, req.Amount = b.zoneID, "1"
 	start := time.Now()
 	resp, err := b.ecs.RunInstances(req)
 	if err != nil {
-		return "", 0, 0, 0, err
+		return "", 0, 0, qemuMemory{}, err
 	}
 	id := resp.InstanceIdSets.InstanceIdSet[0]
 	dir := filepath.Join(b.dir, "data", "qemu", id)
 	console := filepath.Join(dir, "console.log")
 	ready, err := waitFor(console, readyMarker, start, 3*time.Minute)
 	if err != nil {
-		return id, 0, 0, 0, err
+		return id, 0, 0, qemuMemory{}, err
 	}
 	meta, err := waitFor(console, "ECSD-META instance-id="+id, start, 3*time.Minute)
 	if err != nil {
-		return id, 0, 0, 0, err
+		return id, 0, 0, qemuMemory{}, err
 	}
 	time.Sleep(time.Until(start.Add(ready + 5*time.Second)))
 	pid, err := readPID(filepath.Join(dir, "qemu.pid"))
 	if err != nil {
-		return id, 0, 0, 0, err
+		return id, 0, 0, qemuMemory{}, err
 	}
-	return id, ready, meta, rssKiB(pid), nil
+	return id, ready, meta, memoryOf(pid), nil
 }
 
 // bareBoot boots the guest with qemu-system-x86_64 alone and times it to the
 // ready marker; it returns the time and QEMU's RSS 5 s after ready.
-func bareBoot(ctx context.Context, dir string, i int, accel string, vcpu, memMiB int, kernel, initrd, blank string) (time.Duration, int64, error) {
+func bareBoot(ctx context.Context, dir string, i int, accel string, vcpu, memMiB int, kernel, initrd, blank string) (time.Duration, qemuMemory, error) {
 	overlay := filepath.Join(dir, fmt.Sprintf("bare-%d.qcow2", i))
 	if out, err := exec.Command("qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", blank, overlay).CombinedOutput(); err != nil {
-		return 0, 0, fmt.Errorf("qemu-img: %v: %s", err, out)
+		return 0, qemuMemory{}, fmt.Errorf("qemu-img: %v: %s", err, out)
 	}
 	defer os.Remove(overlay)
 	console := filepath.Join(dir, fmt.Sprintf("bare-%d.log", i))
@@ -375,15 +383,15 @@ func bareBoot(ctx context.Context, dir string, i int, accel string, vcpu, memMiB
 		"-drive", "file="+overlay+",if=none,id=d0,format=qcow2", "-device", "virtio-blk-pci,drive=d0")
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
-		return 0, 0, err
+		return 0, qemuMemory{}, err
 	}
 	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
 	d, err := waitFor(console, readyMarker, start, 3*time.Minute)
 	if err != nil {
-		return 0, 0, err
+		return 0, qemuMemory{}, err
 	}
 	time.Sleep(time.Until(start.Add(d + 5*time.Second)))
-	return d, rssKiB(cmd.Process.Pid), nil
+	return d, memoryOf(cmd.Process.Pid), nil
 }
 
 // waitFor polls file until it contains marker and returns the time since start.
@@ -404,6 +412,42 @@ func readPID(file string) (int, error) {
 		return 0, err
 	}
 	return strconv.Atoi(strings.TrimSpace(string(b)))
+}
+
+// qemuMemory is a QEMU process's resident memory, split into the guest's RAM
+// (the pages of the guest's memory mapping the guest has touched) and the rest
+// (QEMU itself, its translation cache under TCG, device state).
+type qemuMemory struct{ totalKiB, guestKiB int64 }
+
+func (m qemuMemory) overheadKiB() int64 { return m.totalKiB - m.guestKiB }
+
+// memoryOf reads /proc/<pid>/smaps: the guest's RAM is QEMU's largest mapping.
+func memoryOf(pid int) qemuMemory {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/smaps", pid))
+	if err != nil {
+		return qemuMemory{}
+	}
+	defer f.Close()
+	var m qemuMemory
+	var size, biggest int64
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 2 {
+			continue
+		}
+		n, _ := strconv.ParseInt(fields[1], 10, 64)
+		switch fields[0] {
+		case "Size:":
+			size = n
+		case "Rss:":
+			m.totalKiB += n
+			if size > biggest {
+				biggest, m.guestKiB = size, n
+			}
+		}
+	}
+	return m
 }
 
 // rssKiB returns the VmRSS of a process in KiB (0 when unknown).
