@@ -172,3 +172,28 @@ func (p *Plane) Listen(ctx context.Context, vpcID string, port int) (net.Listene
 	}
 	return l, nil
 }
+
+// Dial connects to address (a guest's private IP and port) from inside vpcID's
+// namespace, where the VPC's bridges are: what an operator's tools on the
+// host use to reach a guest, as `ip netns exec` would. The connection works
+// from any goroutine once made.
+func (p *Plane) Dial(ctx context.Context, vpcID, network, address string) (net.Conn, error) {
+	if !nameRE.MatchString(vpcID) {
+		return nil, fmt.Errorf("netns: VPC ID %q", vpcID)
+	}
+	ns := p.NetnsName(vpcID)
+	if !nsExists(ns) {
+		return nil, fmt.Errorf("netns: VPC %s has no namespace (%s): %w", vpcID, ns, os.ErrNotExist)
+	}
+	var c net.Conn
+	err := inNetns(ns, func() error {
+		var err error
+		var d net.Dialer
+		c, err = d.DialContext(ctx, network, address)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("netns: dial %s in %s: %w", address, ns, err)
+	}
+	return c, nil
+}

@@ -266,8 +266,23 @@ func TestListenAnswersInsideTheNamespaceOnly(t *testing.T) {
 			t.Fatal("the listener answers from the host")
 		}
 	}
+	// Dial reaches the same listener from inside the namespace.
+	dc, err := p.Dial(ctx, "vpc-t1", "tcp", "100.100.100.200:8080")
+	if err != nil {
+		t.Fatalf("Dial inside the namespace: %v", err)
+	}
+	dc.SetDeadline(time.Now().Add(5 * time.Second))
+	fmt.Fprintf(dc, "GET / HTTP/1.0\r\n\r\n")
+	b, _ := io.ReadAll(dc)
+	dc.Close()
+	if !strings.Contains(string(b), "hello from the metadata address") {
+		t.Fatalf("Dial inside the namespace read %q", b)
+	}
 	if _, err := p.Listen(ctx, "vpc-none", 80); err == nil {
 		t.Error("Listen in a VPC without a namespace succeeded")
+	}
+	if _, err := p.Dial(ctx, "vpc-none", "tcp", "10.0.0.1:22"); err == nil {
+		t.Error("Dial in a VPC without a namespace succeeded")
 	}
 }
 
