@@ -75,8 +75,11 @@ func TestQEMUDebianCloudInitTakesTheKeyPairAndUserDataFromTheMetadataServiceAndS
 	started := time.Now()
 	out := waitConsoleFor(t, c, id, regexp.MustCompile(`ECSD-CLOUD-INIT-RUNCMD-debian-e2e`), 10*time.Minute)
 	t.Logf("cloud-init ran the user-data %v after RunInstances", time.Since(started).Round(time.Second))
-	if !strings.Contains(out, "AliYun") {
-		t.Errorf("the console does not show cloud-init's AliYun datasource:\n%s", out)
+	// cloud-init's last line names the datasource it used.
+	out = waitConsoleFor(t, c, id, regexp.MustCompile(`finished at .*Datasource DataSource\w+`), 5*time.Minute)
+	t.Logf("cloud-init finished %v after RunInstances", time.Since(started).Round(time.Second))
+	if !regexp.MustCompile(`Datasource DataSourceAliYun`).MatchString(out) {
+		t.Errorf("cloud-init did not use its AliYun datasource:\n%s", out)
 	}
 
 	plane, err := netns.New(netns.Config{StateDir: filepath.Join(q.server.dataDir, "net"), Prefix: "ecsd"})
