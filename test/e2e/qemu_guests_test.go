@@ -246,7 +246,7 @@ func stopAndWait(t *testing.T, c *ecs.Client, id string) {
 	waitForStatus(t, c, []string{id}, "Stopped")
 }
 
-func TestQEMUInstancesKeepRunningThroughAnEcsdSIGKILLAndAreAdoptedWithoutASecondQEMU(t *testing.T) {
+func TestQEMUInstancesKeepRunningThroughAnEcsdSIGKILLAreAdoptedWithoutASecondQEMUAndStopWhenQEMUDies(t *testing.T) {
 	q := startQEMU(t)
 	c := oldSDK(t, q.server, testAccessKeyID, testAccessKeySecret)
 	n := q.network(t, c)
@@ -292,6 +292,11 @@ func TestQEMUInstancesKeepRunningThroughAnEcsdSIGKILLAndAreAdoptedWithoutASecond
 	if n := countQEMU(ids[1]); n != 0 {
 		t.Errorf("%s: %d QEMU processes after StopInstance, want 0", ids[1], n)
 	}
+	// A QEMU that dies on its own leaves its instance Stopped.
+	if err := syscall.Kill(q.qemuPID(t, ids[0]), syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	waitForStatus(t, c, ids[:1], "Stopped")
 }
 
 // countQEMU counts the QEMU processes running the instance.
