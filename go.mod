@@ -11,6 +11,7 @@ require (
 	github.com/aliyun/alibaba-cloud-sdk-go v1.63.107
 	github.com/aliyun/aliyun-oss-go-sdk v3.0.2+incompatible
 	github.com/jackc/pgx/v5 v5.13.0
+	golang.org/x/crypto v0.24.0
 	golang.org/x/net v0.26.0
 	gopkg.in/yaml.v3 v3.0.1
 	modernc.org/sqlite v1.62.0
