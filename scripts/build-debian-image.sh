@@ -30,7 +30,7 @@
 #   modules that need the Internet or are of no use here (apt, ntp, locale, ...).
 set -eu
 
-IMAGE_VERSION=2
+IMAGE_VERSION=3
 OUT_DIR=${1:-/var/cache/ecsd/debian-bookworm}
 MIRROR=${ECSD_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 SECURITY=${ECSD_DEBIAN_SECURITY:-http://deb.debian.org/debian-security}
@@ -151,17 +151,20 @@ ExecStart=/lib/systemd/systemd-networkd-wait-online --any --timeout=60
 EOF
 chroot "$root" systemctl enable systemd-networkd systemd-resolved >/dev/null 2>&1
 ln -sf ../run/systemd/resolve/stub-resolv.conf "$root/etc/resolv.conf"
-# Every instance gets its own machine ID and SSH host keys on first boot;
-# sshd makes missing host keys itself should cloud-init not run.
+# Every instance gets its own machine ID and SSH host keys on first boot:
+# cloud-init makes ed25519 and ECDSA keys (an RSA key costs ~10 s of TCG);
+# should cloud-init not run, sshd makes an ed25519 key itself.
 : >"$root/etc/machine-id"
 rm -f "$root/var/lib/dbus/machine-id" "$root"/etc/ssh/ssh_host_*
 mkdir -p "$root/etc/systemd/system/ssh.service.d"
 cat >"$root/etc/systemd/system/ssh.service.d/host-keys.conf" <<'EOF'
 [Service]
 ExecStartPre=
-ExecStartPre=/usr/bin/ssh-keygen -A
+ExecStartPre=/bin/sh -c 'ls /etc/ssh/ssh_host_*_key >/dev/null 2>&1 || ssh-keygen -q -t ed25519 -N "" -f /etc/ssh/ssh_host_ed25519_key'
 ExecStartPre=/usr/sbin/sshd -t
 EOF
+# e2scrub_reap cleans up LVM snapshots of e2scrub; there is no LVM here.
+chroot "$root" systemctl mask e2scrub_reap.service >/dev/null 2>&1
 # cloud-init: AliYun first, NoCloud as a fallback, None last.
 cat >"$root/etc/cloud/cloud.cfg.d/90_ecsd.cfg" <<'EOF'
 # ecsd (scripts/build-debian-image.sh): an image for Alibaba Cloud ECS
@@ -177,7 +180,7 @@ manage_etc_hosts: true
 # not write a network configuration of its own.
 network:
   config: disabled
-ssh_genkeytypes: [ ed25519, ecdsa, rsa ]
+ssh_genkeytypes: [ ed25519, ecdsa ]
 # Modules that need the Internet (apt mirrors, NTP servers, snaps) or do
 # nothing on this image (no partition table to grow, no locales, no grub)
 # are left out: the rest of Debian's default lists, in order.

@@ -344,6 +344,10 @@ func TestDebianImageCloudInitAliYunDatasource(t *testing.T) {
 	} else if size, err := strconv.ParseInt(strings.TrimSpace(out), 10, 64); err != nil || size < 19<<30 {
 		t.Errorf("root file system size = %q, want about 20 GiB", out)
 	}
+	if os.Getenv("ECSD_GUESTIMAGE_DEBUG") != "" {
+		out, _, _ := run(client, "sudo cloud-init analyze blame 2>&1 | head -n 40; sudo grep -E 'Resolving URL|took|Crawl' /var/log/cloud-init.log | head -n 40")
+		t.Logf("cloud-init analyze:\n%s", out)
+	}
 	// Where the boot's time went, for the record.
 	if out, _, err := run(client, "systemd-analyze time; systemd-analyze blame | head -n 12"); err == nil {
 		t.Logf("systemd-analyze:\n%s", out)
