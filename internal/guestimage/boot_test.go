@@ -287,8 +287,12 @@ func TestDebianImageCloudInitAliYunDatasource(t *testing.T) {
 		"-device", "virtio-net-pci,netdev=n0",
 	}
 	qemu := exec.Command("qemu-system-x86_64", args...)
-	var qemuOut bytes.Buffer
-	qemu.Stdout, qemu.Stderr = &qemuOut, &qemuOut
+	qemuLog, err := os.Create(filepath.Join(dir, "qemu.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer qemuLog.Close()
+	qemu.Stdout, qemu.Stderr = qemuLog, qemuLog
 	start := time.Now()
 	if err := qemu.Start(); err != nil {
 		t.Fatal(err)
@@ -305,7 +309,8 @@ func TestDebianImageCloudInitAliYunDatasource(t *testing.T) {
 	// SSH first: sshd is up before cloud-init's last stages finish.
 	client, err := dialSSH(fmt.Sprintf("127.0.0.1:%d", sshPort), "debian", signer, deadline, exited)
 	if err != nil {
-		t.Fatalf("ssh as debian with the key pair's private key: %v\nqemu: %s\nconsole:\n%s", err, qemuOut.String(), con.tail(40))
+		qemuOut, _ := os.ReadFile(qemuLog.Name())
+		t.Fatalf("ssh as debian with the key pair's private key: %v\nqemu: %s\nconsole:\n%s", err, qemuOut, con.tail(40))
 	}
 	defer client.Close()
 	sshAt := time.Since(start)
