@@ -30,7 +30,7 @@
 #   modules that need the Internet or are of no use here (apt, ntp, locale, ...).
 set -eu
 
-IMAGE_VERSION=3
+IMAGE_VERSION=4
 OUT_DIR=${1:-/var/cache/ecsd/debian-bookworm}
 MIRROR=${ECSD_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 SECURITY=${ECSD_DEBIAN_SECURITY:-http://deb.debian.org/debian-security}
@@ -113,6 +113,10 @@ mount -t devpts -o newinstance,ptmxmode=0666 devpts "$root/dev/pts"
 ln -s pts/ptmx "$root/dev/ptmx"
 ln -s /proc/self/fd "$root/dev/fd"
 
+# The root file system, written before the kernel is installed: the
+# initramfs then carries fsck.ext4 and checks the root before mounting it.
+echo "/dev/vda / ext4 defaults,errors=remount-ro 0 1" >"$root/etc/fstab"
+
 in_root() { chroot "$root" env DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 "$@"; }
 
 step "apt-get install (kernel, systemd, ssh, cloud-init, ...)"
@@ -128,7 +132,6 @@ rm -rf "$root"/var/lib/apt/lists/*
 unmount
 
 step "configure"
-echo "/dev/vda / ext4 defaults,errors=remount-ro 0 1" >"$root/etc/fstab"
 echo localhost >"$root/etc/hostname"
 printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
 echo 'LANG=C.UTF-8' >"$root/etc/default/locale"
