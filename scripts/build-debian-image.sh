@@ -30,7 +30,7 @@
 #   modules that need the Internet or are of no use here (apt, ntp, locale, ...).
 set -eu
 
-IMAGE_VERSION=4
+IMAGE_VERSION=5
 OUT_DIR=${1:-/var/cache/ecsd/debian-bookworm}
 MIRROR=${ECSD_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 SECURITY=${ECSD_DEBIAN_SECURITY:-http://deb.debian.org/debian-security}
@@ -115,7 +115,10 @@ ln -s /proc/self/fd "$root/dev/fd"
 
 # The root file system, written before the kernel is installed: the
 # initramfs then carries fsck.ext4 and checks the root before mounting it.
+# initramfs-tools cannot probe /dev/vda in the chroot, so it is told the type.
 echo "/dev/vda / ext4 defaults,errors=remount-ro 0 1" >"$root/etc/fstab"
+mkdir -p "$root/etc/initramfs-tools/conf.d"
+echo FSTYPE=ext4 >"$root/etc/initramfs-tools/conf.d/ecsd-rootfs"
 
 in_root() { chroot "$root" env DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 "$@"; }
 
