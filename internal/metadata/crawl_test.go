@@ -1,9 +1,11 @@
 package metadata
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -88,5 +90,41 @@ func TestCloudInitAliYunCrawl(t *testing.T) {
 	}
 	if code, ud := get("/2016-01-01/user-data"); code != 200 || ud != "#cloud-config\nhostname: web1\n" {
 		t.Errorf("user-data = %d %q", code, ud)
+	}
+}
+
+// TestMetaDataAllIsTheCrawledTree: meta-data/all answers in one JSON object
+// what a crawl of the tree reads path by path (recent cloud-init reads it
+// instead of crawling), without the RAM role's credentials, and is not
+// listed in meta-data/.
+func TestMetaDataAllIsTheCrawledTree(t *testing.T) {
+	e := newEnv(false)
+	get := func(path string) (int, string) {
+		code, body, _ := e.do(t, http.MethodGet, "192.168.1.11", path, nil)
+		return code, body
+	}
+	for _, version := range Versions {
+		crawled := crawl(t, get, "/"+version+"/meta-data/")
+		delete(crawled, "ram")
+		code, body, hdr := e.do(t, http.MethodGet, "192.168.1.11", "/"+version+"/meta-data/all", nil)
+		if code != 200 || hdr.Get("Content-Type") != "application/json" {
+			t.Fatalf("GET /%s/meta-data/all = %d %q", version, code, hdr.Get("Content-Type"))
+		}
+		var all map[string]any
+		if err := json.Unmarshal([]byte(body), &all); err != nil {
+			t.Fatalf("meta-data/all is not a JSON object: %v: %s", err, body)
+		}
+		if !reflect.DeepEqual(all, crawled) {
+			t.Errorf("meta-data/all = %v\ncrawl = %v", all, crawled)
+		}
+		if strings.Contains(body, "CAIS") || strings.Contains(body, "web-role") {
+			t.Errorf("meta-data/all carries the role or its credentials: %s", body)
+		}
+	}
+	if _, listing := get("/latest/meta-data/"); strings.Contains(listing, "all") {
+		t.Errorf("meta-data/ lists all: %q", listing)
+	}
+	if code, _ := get("/latest/meta-data/all/"); code != http.StatusNotFound {
+		t.Errorf("meta-data/all/ = %d, want 404", code)
 	}
 }

@@ -270,6 +270,10 @@ func tree(inst Instance) *node {
 
 func (h *Handler) serveTree(w http.ResponseWriter, r *http.Request, inst Instance, rest string) {
 	n := tree(inst)
+	if rest == "all" {
+		serveAll(w, n)
+		return
+	}
 	trailing := rest == "" || strings.HasSuffix(rest, "/")
 	for _, part := range strings.Split(strings.Trim(rest, "/"), "/") {
 		if part == "" {
@@ -300,6 +304,36 @@ func (h *Handler) serveTree(w http.ResponseWriter, r *http.Request, inst Instanc
 	default:
 		plain(w, http.StatusOK, n.value)
 	}
+}
+
+// serveAll answers meta-data/all: the whole tree in one JSON object, a
+// directory as an object and a leaf as the text its own path answers. It is
+// not listed in meta-data/ (as on Alibaba Cloud); recent releases of
+// cloud-init's AliYun datasource read it first and crawl the tree only
+// when it is missing. RAM role credentials are left out: they are issued only to a
+// read of their own path.
+func serveAll(w http.ResponseWriter, n *node) {
+	body, err := json.Marshal(allJSON(n))
+	if err != nil {
+		plain(w, http.StatusInternalServerError, "Internal Server Error")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(body)
+}
+
+func allJSON(n *node) any {
+	if n.children == nil {
+		return n.value
+	}
+	out := map[string]any{}
+	for name, c := range n.children {
+		if name == "ram" {
+			continue
+		}
+		out[name] = allJSON(c)
+	}
+	return out
 }
 
 // credentialsBody is the JSON Alibaba Cloud answers for a role.
