@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"encoding/base64"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -14,22 +13,8 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/ecsd/ecsd/internal/dataplane/netns"
+	"github.com/ecsd/ecsd/internal/guestimage"
 )
-
-// debianImageDir is where scripts/build-debian-image.sh builds the Debian image.
-func debianImageDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("ECSD_DEBIAN_IMAGE_DIR")
-	if dir == "" {
-		dir = "/var/cache/ecsd/debian-bookworm"
-	}
-	for _, f := range []string{"disk.qcow2", "vmlinuz", "initrd.img", "cmdline", "version"} {
-		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
-			t.Skipf("no Debian image in %s (scripts/build-debian-image.sh builds it): %v", dir, err)
-		}
-	}
-	return dir
-}
 
 // TestQEMUDebianCloudInitTakesTheKeyPairAndUserDataFromTheMetadataServiceAndSSHWorks
 // boots the Debian bookworm cloud image through RunInstances: cloud-init's
@@ -39,14 +24,13 @@ func debianImageDir(t *testing.T) string {
 // rule opens port 22.
 func TestQEMUDebianCloudInitTakesTheKeyPairAndUserDataFromTheMetadataServiceAndSSHWorks(t *testing.T) {
 	q := startQEMU(t)
-	image := debianImageDir(t)
-	cmdline, err := os.ReadFile(filepath.Join(image, "cmdline"))
+	debian, err := guestimage.LoadDebian()
 	if err != nil {
-		t.Fatal(err)
+		t.Skipf("no Debian image (scripts/build-debian-image.sh builds it): %v", err)
 	}
-	img := adminImageImport(t, q.server.dataDir, filepath.Join(image, "disk.qcow2"), "--image-id", "m-debian12e2e",
-		"--name", "debian-12", "--platform", "Debian", "--kernel", filepath.Join(image, "vmlinuz"),
-		"--initrd", filepath.Join(image, "initrd.img"), "--cmdline", strings.TrimSpace(string(cmdline)))
+	img := adminImageImport(t, q.server.dataDir, debian.Disk, "--image-id", "m-debian12e2e",
+		"--name", "debian-12", "--platform", "Debian", "--kernel", debian.Kernel,
+		"--initrd", debian.Initrd, "--cmdline", debian.Cmdline)
 	c := oldSDK(t, q.server, testAccessKeyID, testAccessKeySecret)
 	n := q.network(t, c)
 
