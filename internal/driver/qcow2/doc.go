@@ -11,6 +11,9 @@
 //	                               backing path), a copy of a snapshot, or blank
 //	snapshots/<snapshot-id>.qcow2  a snapshot: a standalone, flattened copy
 //	snapshots/<snapshot-id>.json   its record ("copying", then "done"), written last
+//	exports/<image-id>-….<format>.tmp.<pid>
+//	                               an image converted for ExportImage, removed once
+//	                               read (and by the next New after a crash)
 //
 // Every file is written under a temporary name (<final>.tmp.<pid>), synced and
 // renamed into place, and records go last, so a crash at any point leaves either
@@ -22,7 +25,9 @@
 // restoring one (ResetDisk) writes a fresh copy over the disk. A snapshot of a
 // running VM's disk is a crash-consistent point-in-time copy made by QEMU itself
 // (blockdev-backup sync=full through the Live hook); of a stopped disk, a
-// qemu-img convert. No block-commit ever runs, so no write can reach a golden
+// qemu-img convert. ImportSnapshot makes a snapshot from a file of any format
+// qemu-img reads; ExportImage and OpenSnapshot hand out images and snapshots as
+// files. No block-commit ever runs, so no write can reach a golden
 // image; the QEMU driver also opens golden images read-only. See docs/disks.md
 // and docs/snapshots.md.
 package qcow2

@@ -76,12 +76,14 @@ func New(cfg Config) (*Store, error) {
 	if _, err := exec.LookPath(cfg.QemuImg); err != nil {
 		return nil, fmt.Errorf("qcow2: %w (install qemu-utils)", err)
 	}
-	for _, d := range []string{imagesDir, disksDir, snapshotsDir} {
+	for _, d := range []string{imagesDir, disksDir, snapshotsDir, exportsDir} {
 		if err := os.MkdirAll(filepath.Join(cfg.Dir, d), 0o700); err != nil {
 			return nil, fmt.Errorf("qcow2: %w", err)
 		}
 	}
-	return &Store{cfg: cfg, locks: map[string]*sync.Mutex{}, copies: map[string]*copyJob{}}, nil
+	s := &Store{cfg: cfg, locks: map[string]*sync.Mutex{}, copies: map[string]*copyJob{}}
+	s.removeStaleExports()
+	return s, nil
 }
 
 // SetLive sets the compute driver that copies and grows the disks of running VMs;
