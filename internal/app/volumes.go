@@ -144,6 +144,12 @@ func (v qcow2Volumes) DeleteGolden(ctx context.Context, imageID string) error {
 	return v.st.DeleteImage(ctx, imageID)
 }
 
+// ExportGolden implements image.Goldens: the store converts the golden file
+// (format RAW, VHD or qcow2) into a temporary file.
+func (v qcow2Volumes) ExportGolden(ctx context.Context, imageID, format string) (string, func(), error) {
+	return v.st.ExportImage(ctx, imageID, format)
+}
+
 // newVolumes returns the volume side of the data plane for o.Driver: with the
 // qemu driver the qcow2 volume store (<data-dir>/volumes) as the volume
 // driver, the disk files and the golden images; with the sim driver the

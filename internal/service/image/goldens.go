@@ -32,6 +32,11 @@ type Goldens interface {
 	// DeleteGolden removes an image's golden file; a missing one is not an
 	// error.
 	DeleteGolden(ctx context.Context, imageID string) error
+	// ExportGolden converts an image's golden file into a new temporary file
+	// of format (FormatRAW, FormatVHD or FormatQCOW2) and returns its path and
+	// the func that removes it (ExportImage). An image the store does not
+	// have wraps driver.ErrNotFound.
+	ExportGolden(ctx context.Context, imageID, format string) (path string, cleanup func(), err error)
 }
 
 // GoldenImage describes an image of the golden store.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/ecsd/ecsd/internal/driver"
 	"github.com/ecsd/ecsd/internal/service/image"
+	"github.com/ecsd/ecsd/internal/service/task"
 	"github.com/ecsd/ecsd/internal/store"
 )
 
@@ -21,7 +24,11 @@ type fakeGoldens struct {
 	images  map[string]image.GoldenImage
 	made    map[string]string // image ID → "snapshot s-…" or "file PATH"
 	deleted []string
-	err     error
+	// exports are the formats ExportGolden was asked for, by image ID;
+	// exportDir is where it writes "golden <id> as <format>".
+	exports   map[string][]string
+	exportDir string
+	err       error
 }
 
 func newFakeGoldens(imgs ...image.GoldenImage) *fakeGoldens {
@@ -71,6 +78,26 @@ func (g *fakeGoldens) DeleteGolden(_ context.Context, id string) error {
 	delete(g.images, id)
 	g.deleted = append(g.deleted, id)
 	return nil
+}
+
+func (g *fakeGoldens) ExportGolden(_ context.Context, id, format string) (string, func(), error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.err != nil {
+		return "", nil, g.err
+	}
+	if _, ok := g.images[id]; !ok {
+		return "", nil, fmt.Errorf("%w: image %s", driver.ErrNotFound, id)
+	}
+	if g.exports == nil {
+		g.exports = map[string][]string{}
+	}
+	g.exports[id] = append(g.exports[id], format)
+	path := filepath.Join(g.exportDir, id+"."+format)
+	if err := os.WriteFile(path, []byte("golden "+id+" as "+format), 0o600); err != nil {
+		return "", nil, err
+	}
+	return path, func() { os.Remove(path) }, nil
 }
 
 func (g *fakeGoldens) get(id string) (image.GoldenImage, string, bool) {
@@ -212,5 +239,49 @@ func TestWithAGoldenStoreCopiesAndImportsGetGoldenFilesAndDeleteImageDropsThem(t
 	// Deleting a missing image deletes no golden file.
 	if err := f.svc.Delete(t.Context(), alice, "m-nope", false); err != nil || slices.Contains(g.deleted, "m-nope") {
 		t.Fatalf("DeleteImage of a missing image: %v, deleted %v", err, g.deleted)
+	}
+}
+
+func TestWithAGoldenStoreExportImageWritesTheGoldenFileInTheFormatAskedFor(t *testing.T) {
+	f, g := goldenFixture(t)
+	g.exportDir = t.TempDir()
+	f.grantRole(image.ExportRole, "AliyunECSImageExportRolePolicy")
+	f.obj.AddBucket(1, hangzhou, "media")
+	id, _ := f.fromSnapshot("web")
+	f.finish()
+	for _, c := range []struct{ format, object, content string }{
+		{"raw", id + "_system.raw", "golden " + id + " as RAW"},
+		{"Vhd", id + "_system.vhd", "golden " + id + " as VHD"},
+		{"", id + "_system.qcow2", "golden " + id + " as qcow2"}, // an image made from snapshots: qcow2
+	} {
+		taskID, err := f.svc.Export(t.Context(), alice, image.ExportInput{ImageID: id, OSSBucket: "media", OSSPrefix: "out/", ImageFormat: c.format})
+		if err != nil {
+			t.Fatalf("export as %q: %v", c.format, err)
+		}
+		f.finish()
+		tk, err := f.eng.Attribute(t.Context(), task.Caller{AccountID: 1, RegionID: hangzhou}, taskID)
+		if err != nil || tk.Status != store.TaskFinished {
+			t.Fatalf("export as %q: task %+v, %v", c.format, tk, err)
+		}
+		got, ok := f.obj.Object("media", "out/"+c.object)
+		if !ok || string(got) != c.content {
+			t.Fatalf("export as %q: object out/%s = %q (found %v); want %q", c.format, c.object, got, ok, c.content)
+		}
+	}
+	if left, _ := os.ReadDir(g.exportDir); len(left) != 0 {
+		t.Fatalf("export files left behind: %v", left)
+	}
+	// A golden file the store lost fails the export with ImageId.NotFound.
+	g.mu.Lock()
+	delete(g.images, id)
+	g.mu.Unlock()
+	taskID, err := f.svc.Export(t.Context(), alice, image.ExportInput{ImageID: id, OSSBucket: "media", ImageFormat: "raw"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.finish()
+	tk, err := f.eng.Attribute(t.Context(), task.Caller{AccountID: 1, RegionID: hangzhou}, taskID)
+	if err != nil || tk.Status != store.TaskFailed || len(tk.Operations) == 0 || tk.Operations[0].ErrorCode != "ImageId.NotFound" {
+		t.Fatalf("export of a lost golden file: %+v, %v", tk, err)
 	}
 }

@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
+	"github.com/ecsd/ecsd/internal/driver"
 	"github.com/ecsd/ecsd/internal/objectstore"
 	"github.com/ecsd/ecsd/internal/service/task"
 	"github.com/ecsd/ecsd/internal/store"
@@ -321,8 +323,9 @@ func (s *Service) importStep(ctx context.Context, t store.Task) (task.Outcome, e
 	return finished(st.ImageID, func(i *store.Image) { i.ContentPath, i.VirtualSize = path, vsize }), nil
 }
 
-// exportStep writes the image's file into the bucket: the bytes kept for an
-// imported (or copied imported) image, or, for an image whose data are
+// exportStep writes the image's file into the bucket: with Goldens, the
+// image's golden file converted to the export's format; else the bytes kept
+// for an imported (or copied imported) image, or, for an image whose data are
 // snapshots, an empty qcow2 image of its size.
 func (s *Service) exportStep(ctx context.Context, t store.Task) (task.Outcome, error) {
 	st, err := decodeState(t)
@@ -339,6 +342,9 @@ func (s *Service) exportStep(ctx context.Context, t store.Task) (task.Outcome, e
 	if !found {
 		return task.Outcome{}, task.Fail(errExportNotFound().Code, errExportNotFound().Message)
 	}
+	if s.deps.Goldens != nil {
+		return s.exportGolden(ctx, t, st, img)
+	}
 	var body io.Reader = bytes.NewReader(qcow2Header(int64(img.SizeGiB) << 30))
 	if img.ContentPath != "" {
 		f, err := s.content().Open(img.ContentPath)
@@ -349,6 +355,28 @@ func (s *Service) exportStep(ctx context.Context, t store.Task) (task.Outcome, e
 		body = f
 	}
 	if err := s.deps.Objects.Put(ctx, t.AccountID, st.Bucket, st.Object, body); err != nil {
+		return task.Outcome{}, objectFailure(err, st.Bucket, st.Object)
+	}
+	return task.Outcome{Done: true, Progress: 100, Operations: []store.TaskOperation{imageOperation(task.OperationSuccess, img.ID)}}, nil
+}
+
+// exportGolden writes the image's golden file, converted to the export's
+// format, into the bucket.
+func (s *Service) exportGolden(ctx context.Context, t store.Task, st imageState, img store.Image) (task.Outcome, error) {
+	path, cleanup, err := s.deps.Goldens.ExportGolden(ctx, img.ID, cmpOr(st.Format, FormatQCOW2))
+	if errors.Is(err, driver.ErrNotFound) {
+		return task.Outcome{}, task.Fail(errExportNotFound().Code, errExportNotFound().Message)
+	}
+	if err != nil {
+		return task.Outcome{}, fmt.Errorf("export the golden file of %s: %w", img.ID, err)
+	}
+	defer cleanup()
+	f, err := os.Open(path)
+	if err != nil {
+		return task.Outcome{}, fmt.Errorf("export the golden file of %s: %w", img.ID, err)
+	}
+	defer func() { _ = f.Close() }()
+	if err := s.deps.Objects.Put(ctx, t.AccountID, st.Bucket, st.Object, f); err != nil {
 		return task.Outcome{}, objectFailure(err, st.Bucket, st.Object)
 	}
 	return task.Outcome{Done: true, Progress: 100, Operations: []store.TaskOperation{imageOperation(task.OperationSuccess, img.ID)}}, nil

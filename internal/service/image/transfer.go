@@ -240,8 +240,10 @@ var prefixPattern = regexp.MustCompile(`^[A-Za-z0-9_.\-][A-Za-z0-9_.\-/]{0,127}$
 
 // Export writes a custom image's file into a bucket of the caller in the
 // image's region (ExportImage, 1.9.10) and returns the ExportImage task's ID.
-// The object is named <OSSPrefix><ImageId>_system<.format>: the bytes kept for
-// an imported image (in its own format), or, for an image whose data are
+// The object is named <OSSPrefix><ImageId>_system<.format>. With Goldens
+// (qemu mode) it is the image's golden file converted to ImageFormat (empty:
+// the format of an imported image's file, else qcow2); without, the bytes kept
+// for an imported image (in its own format), or, for an image whose data are
 // snapshots, an empty qcow2 image of the image's size.
 func (s *Service) Export(ctx context.Context, c Caller, in ExportInput) (string, error) {
 	switch {
@@ -295,6 +297,10 @@ func (s *Service) Export(ctx context.Context, c Caller, in ExportInput) (string,
 			format := FormatQCOW2
 			if img.ContentPath != "" {
 				format = img.FileFormat
+			}
+			if requested, _ := canonicalFormat(in.ImageFormat); s.deps.Goldens != nil && in.ImageFormat != "" {
+				// Golden files are converted to the format asked for.
+				format = requested
 			}
 			st := imageState{Bucket: in.OSSBucket, Object: in.OSSPrefix + img.ID + "_system" + fileExtension(format), Format: format}
 			cp := img
