@@ -286,6 +286,10 @@ type Drivers struct {
 	// catalog).
 	Disks   volume.Disks
 	Goldens image.Goldens
+	// SnapshotFiles holds the snapshots' data for ImportSnapshot and
+	// ExportSnapshot: the qcow2 volume store with the qemu driver, nil with
+	// the sim driver.
+	SnapshotFiles snapshot.SnapshotFiles
 }
 
 // NewServices builds every resource service on one store, ID generator, clock and
@@ -306,7 +310,7 @@ func NewServices(st store.Store, gen ids.Generator, clk clock.Waiter, cat *catal
 	// image roles (docs/snapshots.md).
 	s.Snapshots, err = snapshot.New(snapshot.Deps{Store: st, IDs: gen, Clock: clk, Catalog: cat, Tasks: s.Tasks,
 		Volumes: drv.Volumes, Migrator: drv.Volumes, Objects: drv.Objects,
-		Roles: image.TransferRoles{Store: st, Policies: s.RAM}, Logger: logger})
+		Roles: image.TransferRoles{Store: st, Policies: s.RAM}, Logger: logger, Files: drv.SnapshotFiles})
 	if err != nil {
 		return Services{}, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 
 	"github.com/ecsd/ecsd/internal/clock"
@@ -11,6 +12,7 @@ import (
 	"github.com/ecsd/ecsd/internal/driver/qcow2"
 	"github.com/ecsd/ecsd/internal/driver/sim"
 	"github.com/ecsd/ecsd/internal/service/image"
+	"github.com/ecsd/ecsd/internal/service/snapshot"
 	"github.com/ecsd/ecsd/internal/service/volume"
 )
 
@@ -43,8 +45,9 @@ func newQcow2Volumes(dataDir string, compute driver.Compute) (*qcow2.Store, erro
 type qcow2Volumes struct{ st *qcow2.Store }
 
 var (
-	_ volume.Disks  = qcow2Volumes{}
-	_ image.Goldens = qcow2Volumes{}
+	_ volume.Disks           = qcow2Volumes{}
+	_ image.Goldens          = qcow2Volumes{}
+	_ snapshot.SnapshotFiles = qcow2Volumes{}
 )
 
 func diskSource(src volume.Source) qcow2.DiskSource {
@@ -150,6 +153,25 @@ func (v qcow2Volumes) ExportGolden(ctx context.Context, imageID, format string) 
 	return v.st.ExportImage(ctx, imageID, format)
 }
 
+// OpenSnapshot implements snapshot.SnapshotFiles (ExportSnapshot).
+func (v qcow2Volumes) OpenSnapshot(ctx context.Context, snapshotID string) (io.ReadCloser, error) {
+	f, err := v.st.OpenSnapshot(ctx, snapshotID)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// ImportSnapshot implements snapshot.SnapshotFiles (ImportSnapshot).
+func (v qcow2Volumes) ImportSnapshot(ctx context.Context, snapshotID string, r io.Reader) (driver.Handle, error) {
+	return v.st.ImportSnapshot(ctx, snapshotID, r)
+}
+
+// RemoveSnapshot implements snapshot.SnapshotFiles (a cancelled import).
+func (v qcow2Volumes) RemoveSnapshot(ctx context.Context, snapshotID string) error {
+	return v.st.DeleteSnapshot(ctx, v.st.SnapshotHandle(snapshotID))
+}
+
 // newVolumes returns the volume side of the data plane for o.Driver: with the
 // qemu driver the qcow2 volume store (<data-dir>/volumes) as the volume
 // driver, the disk files and the golden images; with the sim driver the
@@ -161,7 +183,7 @@ func newVolumes(o Options, compute driver.Compute, clk clock.Waiter) (Drivers, e
 			return Drivers{}, err
 		}
 		v := qcow2Volumes{st}
-		return Drivers{Volumes: st, Disks: v, Goldens: v}, nil
+		return Drivers{Volumes: st, Disks: v, Goldens: v, SnapshotFiles: v}, nil
 	}
 	volumes, err := sim.NewVolumes(sim.VolumeConfig{SnapshotTime: o.SimSnapshotTime, MigrationTime: o.SimSnapshotTime}, clk)
 	if err != nil {

@@ -192,3 +192,9 @@ func errPolicyNameMalformed() *apierr.Error {
 func errPolicyQuota() *apierr.Error {
 	return apierr.Forbidden("QuotaExceed.AutoSnapshotPolicy", "The quota of automatic snapshot policies exceeds.")
 }
+
+// errExportFailed is ExportSnapshot's failure when the snapshot's data file
+// cannot be read (the volume store lost it).
+func errExportFailed() *apierr.Error {
+	return apierr.Forbidden("INTERNAL_ERROR", "Exporting snapshot is failed, Please contact the administrator.")
+}

@@ -42,6 +42,8 @@ type fixture struct {
 	// says whether the RAM roles allow them.
 	obj   *objectstoretest.Memory
 	roles *fakeRoles
+	// files, when set before restart, is the service's Deps.Files.
+	files *fakeFiles
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -72,8 +74,12 @@ func (f *fixture) restart() {
 	if f.vols, err = sim.NewVolumes(sim.VolumeConfig{SnapshotTime: 10 * time.Second, MigrationTime: 10 * time.Second}, f.clk); err != nil {
 		f.t.Fatal(err)
 	}
+	var files SnapshotFiles
+	if f.files != nil {
+		files = f.files
+	}
 	f.svc, err = New(Deps{Store: f.st, IDs: f.ids, Clock: f.clk, Catalog: f.cat, Tasks: f.eng, Volumes: f.vols,
-		Migrator: f.vols, Objects: f.obj, Roles: f.roles, Logger: logger})
+		Migrator: f.vols, Objects: f.obj, Roles: f.roles, Logger: logger, Files: files})
 	if err != nil {
 		f.t.Fatal(err)
 	}

@@ -75,7 +75,12 @@ type Deps struct {
 	Objects objectstore.Objects
 	// Roles checks the RAM roles imports and exports act through; nil
 	// refuses them all (OSS_AUTHORIZED_FAILED).
-	Roles  RoleChecker
+	Roles RoleChecker
+	// Files holds the snapshots' data files (the qcow2 volume store of
+	// `ecsd serve --driver qemu`): ExportSnapshot writes a snapshot's real
+	// file and ImportSnapshot makes one. Nil (sim mode) keeps no data: an
+	// export is an empty qcow2 image of the snapshot's size.
+	Files  SnapshotFiles
 	Logger *slog.Logger
 	Limits Limits
 	// PollInterval is how often a copy under way is looked at; zero means

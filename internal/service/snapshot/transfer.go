@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/ecsd/ecsd/internal/api/apierr"
+	"github.com/ecsd/ecsd/internal/driver"
 	"github.com/ecsd/ecsd/internal/imagefile"
 	"github.com/ecsd/ecsd/internal/objectstore"
 	"github.com/ecsd/ecsd/internal/service/task"
@@ -34,6 +35,22 @@ type RoleChecker interface {
 	Allowed(ctx context.Context, accountID int64, roleName string, export bool) (bool, error)
 }
 
+// SnapshotFiles is what ImportSnapshot and ExportSnapshot need from a volume
+// store that keeps the snapshots' data (the qcow2 store).
+type SnapshotFiles interface {
+	// OpenSnapshot opens the qcow2 data file of a finished snapshot. One the
+	// store does not have wraps driver.ErrNotFound.
+	OpenSnapshot(ctx context.Context, snapshotID string) (io.ReadCloser, error)
+	// ImportSnapshot makes the snapshot's data file from a disk image file
+	// (qcow2, VHD or RAW) read from r and returns the volume driver's handle
+	// of it; it is idempotent on snapshotID. A file that is no image, or
+	// refers to other files, wraps driver.ErrInvalidArgument.
+	ImportSnapshot(ctx context.Context, snapshotID string, r io.Reader) (driver.Handle, error)
+	// RemoveSnapshot removes what ImportSnapshot made; a missing snapshot is
+	// not an error.
+	RemoveSnapshot(ctx context.Context, snapshotID string) error
+}
+
 // ImportInput are the parameters of ImportSnapshot.
 type ImportInput struct {
 	SnapshotName string
@@ -54,7 +71,9 @@ type Imported struct {
 // header (qcow2, VHD or RAW, told apart by their content) — so bad input
 // leaves nothing behind. The snapshot is then progressing, of no source disk,
 // its SourceDiskSize the file's virtual size in GiB rounded up; an
-// ImportSnapshot task reads the file again and makes it accomplished.
+// ImportSnapshot task reads the file again (with Deps.Files, into the
+// snapshot's data file, so disks made from it get its content) and makes it
+// accomplished.
 func (s *Service) Import(ctx context.Context, c Caller, in ImportInput) (Imported, error) {
 	switch {
 	case in.OssBucket == "":
@@ -118,9 +137,10 @@ func ExportObjectKey(snapshotID string) string { return snapshotID + ".qcow2" }
 
 // Export writes an accomplished snapshot of the caller into a bucket of the
 // caller in the snapshot's region (ExportSnapshot, 1.8.5) and returns the
-// ExportSnapshot task's ID. The object is ExportObjectKey(SnapshotId): a
-// qcow2 image of the snapshot's source disk size (the volume driver keeps no
-// bytes, so, like ExportImage for snapshot-based images, it is empty).
+// ExportSnapshot task's ID. The object is ExportObjectKey(SnapshotId): the
+// snapshot's qcow2 data file with Deps.Files; without (the simulated volume
+// driver keeps no bytes) a qcow2 image of the snapshot's source disk size
+// that, like ExportImage for snapshot-based images in sim mode, is empty.
 func (s *Service) Export(ctx context.Context, c Caller, in ExportInput) (string, error) {
 	switch {
 	case in.SnapshotID == "":
