@@ -25,7 +25,7 @@ if [ -n "$need" ]; then
 fi
 
 # Bump GUEST_VERSION when the guest below changes: an older guest is rebuilt.
-GUEST_VERSION=4
+GUEST_VERSION=5
 if [ -s "$GUEST_DIR/vmlinuz" ] && [ -s "$GUEST_DIR/initramfs.cpio.gz" ] &&
 	[ "$(cat "$GUEST_DIR/version" 2>/dev/null)" = "$GUEST_VERSION" ]; then
 	echo "test guest present in $GUEST_DIR"
@@ -109,7 +109,7 @@ if [ -e /sys/class/net/eth0 ]; then
 		echo "ECSD-META instance-id=$(cat /run/instance-id)" > /dev/ttyS0
 		echo "ECSD-META hostname=$(timeout 3 wget -q -O - $md/meta-data/hostname)" > /dev/ttyS0
 		timeout 3 wget -q -O /root/.ssh/authorized_keys $md/meta-data/public-keys/0/openssh-key 2>/dev/null
-		echo "ECSD-META openssh-key=$(cat /root/.ssh/authorized_keys)" > /dev/ttyS0
+		echo "ECSD-META openssh-key=$(cat /root/.ssh/authorized_keys 2>/dev/null)" > /dev/ttyS0
 		if timeout 3 wget -q -O /run/user-data $md/user-data 2>/dev/null; then
 			echo "ECSD-META user-data=$(head -c 256 /run/user-data | tr '\n' ' ')" > /dev/ttyS0
 			if [ "$(head -c 2 /run/user-data)" = "#!" ]; then

@@ -54,6 +54,7 @@ import (
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/vpc"
 
+	"github.com/ecsd/ecsd/internal/dataplane/netns"
 	"github.com/ecsd/ecsd/internal/driver/qemu"
 )
 
@@ -254,10 +255,25 @@ func (b *bench) start() error {
 	return nil
 }
 
-// stop ends ecsd (its VMs were deleted before).
+// stop ends ecsd (its VMs were deleted before) and removes the network
+// namespaces its data plane made.
 func (b *bench) stop() {
 	_ = b.ecsd.Process.Signal(syscall.SIGTERM)
 	_ = b.ecsd.Wait()
+	stateDir := filepath.Join(b.dir, "data", "net")
+	plane, err := netns.New(netns.Config{StateDir: stateDir, Prefix: "ecsd"})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "qemuboot: clean up namespaces:", err)
+		return
+	}
+	vpcs, _ := os.ReadDir(stateDir)
+	for _, v := range vpcs {
+		if plane.Owns(v.Name()) {
+			if err := plane.RemoveVPC(context.Background(), v.Name()); err != nil {
+				fmt.Fprintln(os.Stderr, "qemuboot: remove namespace:", err)
+			}
+		}
+	}
 }
 
 // importImage registers the test guest as a system image.

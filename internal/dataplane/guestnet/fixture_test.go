@@ -23,6 +23,8 @@ type fakePlane struct {
 	applied   map[string][]nft.Ruleset
 	listeners map[string]net.Listener
 	listens   int
+	foreign   []string // namespaces another ecsd made (Owns is false)
+	removed   []string // RemoveVPC calls
 }
 
 func newFakePlane(vpcs ...string) *fakePlane {
@@ -86,6 +88,21 @@ func (p *fakePlane) addr(vpcID string) string {
 }
 
 func (p *fakePlane) TapName(portID string) string { return "t" + portID[len(portID)-6:] }
+
+// Owns: the fake made every namespace it lists, except those in foreign.
+func (p *fakePlane) Owns(vpcID string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Contains(p.vpcs, vpcID) && !slices.Contains(p.foreign, vpcID)
+}
+
+func (p *fakePlane) RemoveVPC(_ context.Context, vpcID string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.vpcs = slices.DeleteFunc(p.vpcs, func(v string) bool { return v == vpcID })
+	p.removed = append(p.removed, vpcID)
+	return nil
+}
 
 // world writes VPCs, instances, interfaces and groups into a SQLite store.
 type world struct {

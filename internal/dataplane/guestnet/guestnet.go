@@ -42,6 +42,11 @@ type Plane interface {
 	Listen(ctx context.Context, vpcID string, port int) (net.Listener, error)
 	// TapName is the tap of a network interface (eni-…).
 	TapName(portID string) string
+	// Owns reports whether this host's data plane of this ecsd made the VPC's
+	// namespace (another ecsd on the host may share the prefix).
+	Owns(vpcID string) bool
+	// RemoveVPC deletes the VPC's namespace with everything in it.
+	RemoveVPC(ctx context.Context, vpcID string) error
 }
 
 // BridgeNamer is implemented by a Plane that names VSwitch bridges itself;
@@ -182,6 +187,9 @@ func (r *Reconciler) syncVPC(ctx context.Context, vpc string) error {
 	r.mu.Unlock()
 	if s == nil {
 		loc, err := locate(ctx, r.cfg.Store, vpc)
+		if errors.Is(err, errVPCGone) {
+			return r.removeGone(ctx, vpc, err)
+		}
 		if err != nil {
 			return err
 		}
@@ -192,10 +200,10 @@ func (r *Reconciler) syncVPC(ctx context.Context, vpc string) error {
 	}
 	rs, err := buildRuleset(ctx, r.cfg.Store, s.loc, r.names)
 	if errors.Is(err, errVPCGone) {
-		// the VPC was deleted: keep the last rules (there is nothing left to
-		// protect) and stop serving metadata until the namespace goes
+		// the VPC was deleted (it had no VSwitch, so no instance, left): its
+		// namespace goes, with its DHCP server
 		r.forget(vpc)
-		return err
+		return r.removeGone(ctx, vpc, err)
 	}
 	if err != nil {
 		return err
@@ -220,6 +228,20 @@ func (r *Reconciler) apply(ctx context.Context, vpc string, s *vpcState, rs nft.
 		return fmt.Errorf("apply rules: %w", err)
 	}
 	s.applied, s.appliedAt = &rs, now
+	return nil
+}
+
+// removeGone removes the namespace of a VPC the store no longer has, when
+// this ecsd's plane made it; a namespace of another ecsd's is left alone and
+// reported (gone).
+func (r *Reconciler) removeGone(ctx context.Context, vpc string, gone error) error {
+	if !r.cfg.Plane.Owns(vpc) {
+		return gone
+	}
+	if err := r.cfg.Plane.RemoveVPC(ctx, vpc); err != nil {
+		return fmt.Errorf("remove the namespace of deleted %s: %w", vpc, err)
+	}
+	r.cfg.Logger.Info("removed the namespace of a deleted VPC", "vpc", vpc)
 	return nil
 }
 

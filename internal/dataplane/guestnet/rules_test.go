@@ -3,6 +3,7 @@ package guestnet
 import (
 	"net/netip"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -215,12 +216,28 @@ func TestRemovingAVPCsLastInstanceLeavesItsBridgesEmpty(t *testing.T) {
 func TestANamespaceOfAnUnknownVPCGetsNothing(t *testing.T) {
 	w := newWorld(t)
 	plane := newFakePlane("vpc-ghost")
+	plane.foreign = []string{"vpc-ghost"}
 	r := New(Config{Store: w.st, Plane: plane})
 	defer r.Close()
 	if err := r.Sync(t.Context()); err == nil {
 		t.Error("Sync = nil, want the unknown VPC reported")
 	}
-	if len(plane.applied) != 0 || plane.listens != 0 {
-		t.Errorf("applied %v, %d listeners; want nothing", plane.applied, plane.listens)
+	if len(plane.applied) != 0 || plane.listens != 0 || len(plane.removed) != 0 {
+		t.Errorf("applied %v, %d listeners, removed %v; want nothing", plane.applied, plane.listens, plane.removed)
+	}
+}
+
+// TestTheNamespaceOfADeletedVPCGoes: a namespace this ecsd made for a VPC the
+// store no longer has is removed, whether the reconciler knew the VPC or not.
+func TestTheNamespaceOfADeletedVPCGoes(t *testing.T) {
+	w := newWorld(t)
+	plane := newFakePlane("vpc-deleted")
+	r := New(Config{Store: w.st, Plane: plane})
+	defer r.Close()
+	if err := r.Sync(t.Context()); err != nil {
+		t.Fatalf("Sync: %v", err)
+	}
+	if !slices.Equal(plane.removed, []string{"vpc-deleted"}) {
+		t.Fatalf("removed %v, want the deleted VPC's namespace", plane.removed)
 	}
 }

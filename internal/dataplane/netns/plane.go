@@ -299,6 +299,25 @@ func (p *Plane) VPCs() ([]string, error) {
 	return out, nil
 }
 
+// Owns reports whether this Plane (its StateDir) holds vpcID's namespace: it
+// plugged ports there that RemoveVPC has not removed. Namespaces of the same
+// prefix made by another Plane (another ecsd on the host) are not its own.
+func (p *Plane) Owns(vpcID string) bool {
+	if !nameRE.MatchString(vpcID) {
+		return false
+	}
+	ents, err := os.ReadDir(p.vpcDir(vpcID))
+	if err != nil {
+		return false
+	}
+	for _, e := range ents {
+		if e.Name() != lockFile {
+			return true
+		}
+	}
+	return false
+}
+
 // RemoveVPC stops vpcID's DHCP server, deletes its namespace (with its bridges,
 // taps and nft tables) and forgets its ports. Removing a VPC that has no
 // namespace succeeds.

@@ -343,3 +343,30 @@ func TestApplyRulesReplacesTheTablesAndSkipsAnUnchangedRuleset(t *testing.T) {
 		t.Error("ApplyRules in a VPC without a namespace succeeded")
 	}
 }
+
+func TestOwnsIsTrueFromPlugUntilRemoveVPCAndNeverForAnotherPlanesNamespace(t *testing.T) {
+	p, _ := newTestPlane(t)
+	ctx := t.Context()
+	if p.Owns("vpc-t1") {
+		t.Fatal("Owns before any Plug")
+	}
+	if _, err := p.Plug(ctx, portA); err != nil {
+		t.Fatal(err)
+	}
+	if !p.Owns("vpc-t1") {
+		t.Fatal("Owns is false after Plug")
+	}
+	other, err := New(Config{StateDir: t.TempDir(), Prefix: p.cfg.Prefix})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if other.Owns("vpc-t1") {
+		t.Error("another Plane with the same prefix owns the namespace")
+	}
+	if err := p.RemoveVPC(ctx, "vpc-t1"); err != nil {
+		t.Fatal(err)
+	}
+	if p.Owns("vpc-t1") {
+		t.Error("Owns after RemoveVPC")
+	}
+}
