@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/base64"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/vpc"
 )
 
 // End-to-end tests of real VMs: `ecsd serve --driver qemu` boots the busybox
@@ -32,7 +34,7 @@ func guestScript(body string) string {
 	return base64.StdEncoding.EncodeToString([]byte("#!/bin/sh\n" + body))
 }
 
-func TestQEMUGuestPrintsItsIdentityUserDataAndKeyFromTheMetadataService(t *testing.T) {
+func TestQEMUGuestPrintsItsIdentityUserDataAndKeyFromTheMetadataServiceAndTheVPCsNamespaceGoesWithIt(t *testing.T) {
 	q := startQEMU(t)
 	c := oldSDK(t, q.server, testAccessKeyID, testAccessKeySecret)
 	n := q.network(t, c)
@@ -53,6 +55,37 @@ func TestQEMUGuestPrintsItsIdentityUserDataAndKeyFromTheMetadataService(t *testi
 		}
 	}
 	waitForStatus(t, c, []string{id}, "Running")
+
+	// Once the VPC is deleted, its namespace (bridge, taps, DHCP) goes too.
+	ns := filepath.Join("/run/netns", "ecsd-"+n.vpcID)
+	if _, err := os.Stat(ns); err != nil {
+		t.Fatalf("the VPC's namespace: %v", err)
+	}
+	deleteInstances(t, c, []string{id})
+	delGroup := ecs.CreateDeleteSecurityGroupRequest()
+	delGroup.SecurityGroupId = n.groupID
+	if _, err := c.DeleteSecurityGroup(delGroup); err != nil {
+		t.Fatalf("DeleteSecurityGroup: %v", err)
+	}
+	vc := vpcSDK(t, q.server)
+	delVSwitch := vpc.CreateDeleteVSwitchRequest()
+	delVSwitch.VSwitchId = n.vswitchID
+	if _, err := vc.DeleteVSwitch(delVSwitch); err != nil {
+		t.Fatalf("DeleteVSwitch: %v", err)
+	}
+	delVpc := vpc.CreateDeleteVpcRequest()
+	delVpc.VpcId = n.vpcID
+	if _, err := vc.DeleteVpc(delVpc); err != nil {
+		t.Fatalf("DeleteVpc: %v", err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if _, err := os.Stat(ns); errors.Is(err, os.ErrNotExist) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the namespace of deleted %s is still there after 10 s", n.vpcID)
+		}
+	}
 }
 
 func TestQEMUSecurityGroupRuleGovernsPingBetweenTwoInstances(t *testing.T) {
