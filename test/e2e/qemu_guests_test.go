@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth/credentials"
+	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/vpc"
@@ -350,4 +354,45 @@ func countQEMU(id string) int {
 		}
 	}
 	return n
+}
+
+func TestQEMUGuestReadsItsRAMRoleCredentialsFromTheMetadataServiceAndTheyActAsTheRole(t *testing.T) {
+	q := startQEMU(t)
+	c := oldSDK(t, q.server, testAccessKeyID, testAccessKeySecret)
+	n := q.network(t, c)
+	role := "EcsGuestRole-" + runID()
+	rc := ramSDK(t, q.server, rootCred())
+	createRole(t, rc, role, ecsTrustPolicy)
+	attachToRole(t, rc, role, "AliyunECSReadOnlyAccess")
+
+	req := q.runRequest(n)
+	req.UserData = guestScript(`url=http://100.100.100.200/latest/meta-data/ram/security-credentials/` + role + `
+while ! timeout 3 wget -q -O /run/cred "$url"; do sleep 1; done
+echo "ROLE-CREDENTIALS $(tr -d '\n ' < /run/cred)"
+`)
+	id := runInstances(t, c, req)[0]
+	waitConsoleMatch(t, c, id, regexp.MustCompile(`ECSD-META instance-id=`))
+	attach := ecs.CreateAttachInstanceRamRoleRequest()
+	attach.InstanceIds, attach.RamRoleName = fmt.Sprintf("[%q]", id), role
+	if _, err := c.AttachInstanceRamRole(attach); err != nil {
+		t.Fatalf("AttachInstanceRamRole: %v", err)
+	}
+	out := waitConsoleMatch(t, c, id, regexp.MustCompile(`ROLE-CREDENTIALS \{.*\}`))
+	var cred struct {
+		AccessKeyId, AccessKeySecret, SecurityToken, Expiration, Code string
+	}
+	line := regexp.MustCompile(`ROLE-CREDENTIALS (\{.*\})`).FindStringSubmatch(out)[1]
+	if err := json.Unmarshal([]byte(line), &cred); err != nil || cred.Code != "Success" || cred.SecurityToken == "" {
+		t.Fatalf("the guest read %q (%v)", line, err)
+	}
+	// The guest's credentials act as the role: they read, and may not stop.
+	guest := ecsWith(t, q.server, credentials.NewStsTokenCredential(cred.AccessKeyId, cred.AccessKeySecret, cred.SecurityToken))
+	if got := describeInstances(t, guest, []string{id}); len(got) != 1 {
+		t.Fatalf("DescribeInstances with the guest's credentials: %d instances", len(got))
+	}
+	err := stopInstance(guest, id)
+	var se *sdkerrors.ServerError
+	if !errors.As(err, &se) || se.ErrorCode() != "Forbidden.RAM" {
+		t.Fatalf("StopInstance with the read-only role's credentials: %v, want Forbidden.RAM", err)
+	}
 }
