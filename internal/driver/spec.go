@@ -98,7 +98,7 @@ type NICSpec struct {
 	// VSwitchID is the VSwitch the interface is on (vsw-…).
 	VSwitchID string `json:"vSwitchId,omitempty"`
 	// VSwitchCIDR is the VSwitch's IPv4 block ("192.168.1.0/24"): the subnet
-	// DHCP hands out with PrivateIP, whose first address is the gateway.
+	// DHCP hands out with PrivateIP; its gateway is nft.Gateway of it (.253 in a /24).
 	VSwitchCIDR string `json:"vSwitchCidr,omitempty"`
 	// SecurityGroupIDs are the security groups whose rules apply to the interface.
 	SecurityGroupIDs []string `json:"securityGroupIds,omitempty"`

@@ -56,7 +56,7 @@ type names struct {
 }
 
 // buildRuleset reads what the namespace of one VPC enforces: one bridge per
-// VSwitch (its gateway the block's first address), on it a tap for every
+// VSwitch (its gateway nft.Gateway of the block), on it a tap for every
 // network interface attached to an instance, and every security group those
 // interfaces are in or that one of their groups' rules names as its peer.
 // A group's members are the interfaces of this VPC in it: addresses of

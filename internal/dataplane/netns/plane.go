@@ -66,7 +66,7 @@ type Port struct {
 	VPCID string `json:"vpcId"`
 	// VSwitchID names the bridge.
 	VSwitchID string `json:"vSwitchId"`
-	// CIDR is the VSwitch's IPv4 block; its first address is the bridge's own
+	// CIDR is the VSwitch's IPv4 block; nft.Gateway of it is the bridge's own
 	// (the guests' gateway and DHCP server).
 	CIDR netip.Prefix `json:"cidr"`
 }
@@ -150,7 +150,7 @@ func shortHash(kind, id string) string {
 	return hex.EncodeToString(h[:6])
 }
 
-// gateway is the first address of block: the bridge's address.
+// gateway is the bridge's address in block (nft.Gateway).
 func gateway(block netip.Prefix) netip.Addr { return nft.Gateway(block) } // 192.168.1.253 in a /24
 
 // validate checks a port before anything is made for it.
@@ -408,7 +408,7 @@ func (p *Plane) ensureNamespace(ctx context.Context, vpcID string) error {
 	return nil
 }
 
-// ensureBridge creates bridge br with its fixed MAC and the block's first
+// ensureBridge creates bridge br with its fixed MAC and the block's gateway
 // address when it is missing, and brings it up.
 func ensureBridge(ctx context.Context, ns string, links map[string]link, br, mac string, block netip.Prefix) error {
 	l, ok := links[br]
