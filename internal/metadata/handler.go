@@ -1,6 +1,7 @@
 package metadata
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
@@ -122,7 +123,20 @@ func (h *Handler) caller(r *http.Request) (Instance, error) {
 	if err != nil {
 		return Instance{}, ErrNotFound
 	}
-	return h.opts.Lookup.InstanceByIP(r.Context(), ip.Unmap())
+	ctx, cancel := lookupContext(r)
+	defer cancel()
+	return h.opts.Lookup.InstanceByIP(ctx, ip.Unmap())
+}
+
+// lookupTimeout bounds a request's store reads.
+const lookupTimeout = 10 * time.Second
+
+// lookupContext is the context of a request's store reads: not the request's
+// own, which net/http cancels as soon as the client shuts its sending side
+// (as `printf … | nc` and other one-shot clients do, before they read the
+// answer), but bounded by lookupTimeout.
+func lookupContext(r *http.Request) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(r.Context()), lookupTimeout)
 }
 
 // issueToken answers PUT /latest/api/token: a token for the caller that
@@ -353,7 +367,9 @@ func (h *Handler) serveCredentials(w http.ResponseWriter, r *http.Request, inst 
 		plain(w, http.StatusNotFound, "Not Found")
 		return
 	}
-	c, err := h.opts.Credentials.InstanceRoleCredentials(r.Context(), inst, role)
+	ctx, cancel := lookupContext(r)
+	defer cancel()
+	c, err := h.opts.Credentials.InstanceRoleCredentials(ctx, inst, role)
 	if errors.Is(err, ErrNotFound) {
 		plain(w, http.StatusNotFound, "Not Found")
 		return

@@ -16,7 +16,10 @@ import (
 
 type fakeLookup map[netip.Addr]Instance
 
-func (f fakeLookup) InstanceByIP(_ context.Context, ip netip.Addr) (Instance, error) {
+func (f fakeLookup) InstanceByIP(ctx context.Context, ip netip.Addr) (Instance, error) {
+	if err := ctx.Err(); err != nil {
+		return Instance{}, err // as a store does
+	}
 	if inst, ok := f[ip]; ok {
 		return inst, nil
 	}
@@ -253,5 +256,21 @@ func TestHardenedModeRequiresToken(t *testing.T) {
 	_, tok, _ := e.do(t, http.MethodPut, "192.168.1.11", "/latest/api/token", map[string]string{TokenTTLHeader: "21600"})
 	if code, body, _ := e.do(t, http.MethodGet, "192.168.1.11", "/latest/user-data", map[string]string{TokenHeader: tok}); code != 200 || !strings.HasPrefix(body, "#cloud-config") {
 		t.Errorf("hardened with token = %d %q", code, body)
+	}
+}
+
+// TestARequestWhoseClientShutItsSendingSideIsStillAnswered: net/http cancels
+// a request's context once the client half-closes (printf … | nc does, before
+// reading the answer); the store reads must not see that cancellation.
+func TestARequestWhoseClientShutItsSendingSideIsStillAnswered(t *testing.T) {
+	e := newEnv(false)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := httptest.NewRequest(http.MethodGet, "http://100.100.100.200/latest/meta-data/instance-id", nil).WithContext(ctx)
+	req.RemoteAddr = "192.168.1.11:40000"
+	rec := httptest.NewRecorder()
+	e.h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK || rec.Body.String() != "i-web1" {
+		t.Fatalf("GET instance-id with the request context done = %d %q, want 200 i-web1", rec.Code, rec.Body.String())
 	}
 }

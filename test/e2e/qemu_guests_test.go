@@ -45,14 +45,24 @@ func TestQEMUGuestPrintsItsIdentityUserDataAndKeyFromTheMetadataServiceAndTheVPC
 	req := q.runRequest(n)
 	req.HostName = "meta-guest"
 	req.KeyPairName = n.keyPair
-	req.UserData = guestScript("echo USERDATA-SAYS-$((6*7))\n")
+	// The user data also walks the token mode by hand (busybox wget cannot
+	// PUT): a token for 60 s, a read with it, and a read with a forged one.
+	req.UserData = guestScript(`echo USERDATA-SAYS-$((6*7))
+md() { printf "$1 $2 HTTP/1.0\r\n$3\r\n" | timeout 5 nc 100.100.100.200 80; }
+tok=$(md PUT /latest/api/token "X-aliyun-ecs-metadata-token-ttl-seconds: 60\r\n" | tail -n 1)
+echo "TOKEN-READ $(md GET /latest/meta-data/instance-id "X-aliyun-ecs-metadata-token: $tok\r\n" | tail -n 1)"
+echo "FORGED-TOKEN $(md GET /latest/meta-data/instance-id "X-aliyun-ecs-metadata-token: forged\r\n" | head -n 1)"
+`)
 	id := runInstances(t, c, req)[0]
-	out := waitConsoleMatch(t, c, id, regexp.MustCompile(`USERDATA-SAYS-42`))
+	out := waitConsoleMatch(t, c, id, regexp.MustCompile(`FORGED-TOKEN HTTP`))
 	for _, want := range []string{
 		"ECSD-META instance-id=" + id,
 		"ECSD-META hostname=meta-guest",
 		"ECSD-META openssh-key=ssh-ed25519 ",
 		"ECSD-META user-data=#!/bin/sh",
+		"USERDATA-SAYS-42",
+		"TOKEN-READ " + id,
+		"FORGED-TOKEN HTTP/1.0 401",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("console of %s lacks %q:\n%s", id, want, out)
