@@ -24,6 +24,7 @@ import (
 	"github.com/ecsd/ecsd/internal/api"
 	"github.com/ecsd/ecsd/internal/api/sign"
 	"github.com/ecsd/ecsd/internal/apispec"
+	"github.com/ecsd/ecsd/internal/atomicfile"
 	"github.com/ecsd/ecsd/internal/catalog"
 	"github.com/ecsd/ecsd/internal/clock"
 	"github.com/ecsd/ecsd/internal/console"
@@ -343,7 +344,7 @@ func nodeID(dataDir string) (string, error) {
 		return "", err
 	}
 	id := "node-" + hex.EncodeToString(b[:])
-	if err := writeFileAtomic(path, []byte(id+"\n"), 0o600); err != nil {
+	if err := atomicfile.Write(path, []byte(id+"\n"), 0o600); err != nil {
 		return "", fmt.Errorf("store node id: %w", err)
 	}
 	return id, nil
@@ -481,7 +482,7 @@ func bootstrapRoot(ctx context.Context, accts *accounts.Service, o Options, addr
 	path := CredentialsFile(o.DataDir)
 	if _, err := os.Stat(path); err != nil {
 		data, _ := json.MarshalIndent(StoredCredentials{root.AccountID, root.AccessKeyID, root.AccessKeySecret}, "", "  ")
-		if err := writeFileAtomic(path, append(data, '\n'), 0o600); err != nil {
+		if err := atomicfile.Write(path, append(data, '\n'), 0o600); err != nil {
 			return fmt.Errorf("store root credentials: %w", err)
 		}
 	}
@@ -494,25 +495,4 @@ func bootstrapRoot(ctx context.Context, accts *accounts.Service, o Options, addr
 Point clients at it, e.g.: aliyun ecs DescribeRegions --endpoint %s --insecure --region cn-hangzhou --access-key-id %s --access-key-secret <secret>
 `, path, root.AccessKeyID, root.AccessKeySecret, addr, root.AccessKeyID)
 	return nil
-}
-
-// writeFileAtomic writes data to a temporary file, syncs it and renames it into place.
-func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }

@@ -27,6 +27,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/ecsd/ecsd/internal/atomicfile"
 	"github.com/ecsd/ecsd/internal/dataplane/nft"
 	"golang.org/x/sys/unix"
 )
@@ -530,14 +531,11 @@ func nsExists(ns string) bool {
 	return err == nil
 }
 
-// writeFileAtomic writes b to path through a temporary file and a rename.
+// writeFileAtomic writes b to path (0600, its directory made if missing)
+// through a temporary file and a rename.
 func writeFileAtomic(path string, b []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return atomicfile.Write(path, b, 0o600)
 }

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ecsd/ecsd/internal/atomicfile"
 	"github.com/ecsd/ecsd/internal/driver"
 	"github.com/ecsd/ecsd/internal/driver/qemu/qmp"
 )
@@ -41,14 +42,8 @@ func (d *Driver) setIntent(id, v string) error {
 }
 func (d *Driver) nameArg(id string) string { return "guest=" + id }
 
-// writeFileAtomic writes b to path through a temporary file and a rename.
-func writeFileAtomic(path string, b []byte) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
-}
+// writeFileAtomic writes b to path (0600) through a temporary file and a rename.
+func writeFileAtomic(path string, b []byte) error { return atomicfile.Write(path, b, 0o600) }
 
 // Accelerator returns the -accel argument for this host: "kvm" when the kernel has
 // a hardware KVM module (kvm_intel or kvm_amd) and /dev/kvm opens, else
