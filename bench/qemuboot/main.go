@@ -49,6 +49,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ecsd/ecsd/internal/guestimage"
+
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk"
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth/credentials"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
@@ -67,7 +69,7 @@ const (
 
 func main() {
 	samples := flag.Int("samples", 5, "boots of each kind")
-	guestDir := flag.String("guest-dir", envOr("ECSD_QEMU_GUEST_DIR", "/var/cache/ecsd/qemu-guest"), "the test guest of scripts/setup-qemu.sh")
+	guestDir := flag.String("guest-dir", envOr(guestimage.BusyboxGuestDirEnv, guestimage.DefaultBusyboxGuestDir), "the test guest of scripts/setup-qemu.sh")
 	instanceType := flag.String("instance-type", "ecs.t5-lc1m1.small", "instance type (its memory and vCPUs size the bare QEMU too)")
 	accel := flag.String("accel", "", "QEMU -accel for the bare boots; empty asks ecsd's driver (KVM only when usable, else TCG)")
 	keep := flag.String("dir", "", "keep ecsd's data directory here (default: a temporary one, removed)")

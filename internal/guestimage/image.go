@@ -1,4 +1,5 @@
-// Package guestimage finds the guest images that scripts/build-debian-image.sh
+// Package guestimage finds the guest images of the QEMU driver: the busybox
+// test guest of scripts/setup-qemu.sh, and the images scripts/build-debian-image.sh
 // builds for the QEMU driver: a golden disk (partition-less ext4 in qcow2) with
 // the kernel, initrd and kernel command line taken from it. Its tests boot the
 // Debian image under QEMU against the metadata service of internal/metadata
@@ -83,4 +84,28 @@ func LoadDebian() (Image, error) {
 		return Image{}, fmt.Errorf("%w: %v (build it with scripts/build-debian-image.sh)", ErrNoImage, err)
 	}
 	return img, nil
+}
+
+// DefaultBusyboxGuestDir is where scripts/setup-qemu.sh puts the busybox test
+// guest (vmlinuz and initramfs.cpio.gz) when ECSD_QEMU_GUEST_DIR is not set.
+const DefaultBusyboxGuestDir = "/var/cache/ecsd/qemu-guest"
+
+// BusyboxGuestDirEnv names the environment variable that overrides
+// DefaultBusyboxGuestDir.
+const BusyboxGuestDirEnv = "ECSD_QEMU_GUEST_DIR"
+
+// BusyboxGuest answers the directory of the busybox test guest that the QEMU
+// tests and bench/qemuboot boot, or an error saying how to build it when its
+// kernel or initramfs is missing.
+func BusyboxGuest() (string, error) {
+	dir := os.Getenv(BusyboxGuestDirEnv)
+	if dir == "" {
+		dir = DefaultBusyboxGuestDir
+	}
+	for _, f := range []string{"vmlinuz", "initramfs.cpio.gz"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			return "", fmt.Errorf("no test guest in %s (scripts/setup-qemu.sh builds it): %w", dir, err)
+		}
+	}
+	return dir, nil
 }

@@ -56,3 +56,19 @@ func TestLoadDebianHonoursTheDirectoryVariable(t *testing.T) {
 		t.Errorf("LoadDebian on an empty directory = %v", err)
 	}
 }
+
+func TestBusyboxGuestIsFoundThroughItsVariableAndNeedsBothFiles(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(BusyboxGuestDirEnv, dir)
+	if _, err := BusyboxGuest(); err == nil {
+		t.Fatal("BusyboxGuest found a guest in an empty directory")
+	}
+	for _, f := range []string{"vmlinuz", "initramfs.cpio.gz"} {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err := BusyboxGuest(); err != nil || got != dir {
+		t.Fatalf("BusyboxGuest = %q, %v; want %q", got, err, dir)
+	}
+}

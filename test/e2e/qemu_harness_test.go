@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecsd/ecsd/internal/guestimage"
+
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 
 	"github.com/ecsd/ecsd/internal/dataplane/netns"
@@ -61,14 +63,9 @@ func qemuGuestDir(t *testing.T) string {
 			t.Skipf("%s is not installed: run scripts/setup-qemu.sh to run the QEMU driver e2e tests", bin)
 		}
 	}
-	dir := os.Getenv("ECSD_QEMU_GUEST_DIR")
-	if dir == "" {
-		dir = "/var/cache/ecsd/qemu-guest"
-	}
-	for _, f := range []string{"vmlinuz", "initramfs.cpio.gz"} {
-		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
-			t.Skipf("no test guest in %s: run scripts/setup-qemu.sh to run the QEMU driver e2e tests", dir)
-		}
+	dir, err := guestimage.BusyboxGuest()
+	if err != nil {
+		t.Skipf("%v: the QEMU driver e2e tests skip", err)
 	}
 	return dir
 }

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecsd/ecsd/internal/guestimage"
+
 	"github.com/ecsd/ecsd/internal/driver"
 	"github.com/ecsd/ecsd/internal/driver/drivertest"
 )
@@ -22,14 +24,9 @@ func guestDir(t *testing.T) string {
 	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
 		t.Skip("qemu-system-x86_64 is not installed: run scripts/setup-qemu.sh to run the QEMU driver tests")
 	}
-	dir := os.Getenv("ECSD_QEMU_GUEST_DIR")
-	if dir == "" {
-		dir = "/var/cache/ecsd/qemu-guest"
-	}
-	for _, f := range []string{"vmlinuz", "initramfs.cpio.gz"} {
-		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
-			t.Skipf("no test guest in %s: run scripts/setup-qemu.sh to run the QEMU driver tests", dir)
-		}
+	dir, err := guestimage.BusyboxGuest()
+	if err != nil {
+		t.Skipf("%v: the QEMU driver tests skip", err)
 	}
 	return dir
 }
