@@ -1,7 +1,7 @@
 // Package guestimage finds the guest images of the QEMU driver: the busybox
-// test guest of scripts/setup-qemu.sh, and the images scripts/build-debian-image.sh
-// builds for the QEMU driver: a golden disk (partition-less ext4 in qcow2) with
-// the kernel, initrd and kernel command line taken from it. Its tests boot the
+// test guest of scripts/setup-qemu.sh, and the Debian image of
+// scripts/build-debian-image.sh, a golden disk (partition-less ext4 in qcow2)
+// with the kernel, initrd and kernel command line taken from it. Its tests boot the
 // Debian image under QEMU against the metadata service of internal/metadata
 // and prove that cloud-init's AliYun datasource configures the guest.
 package guestimage
