@@ -407,19 +407,21 @@ func (d *Driver) hotUnplug(ctx context.Context, id, diskID string) error {
 			!strings.Contains(err.Error(), "in the process of unplug") {
 			return qmpError(ctx, id, err)
 		}
-		if err := waitDeleted(ctx, c, dev); err != nil {
+		if err := waitDeviceGone(ctx, c, dev, unplugTimeout); err != nil {
 			return qmpError(ctx, id, err)
 		}
 	}
 	return d.dropNodes(ctx, c, diskID)
 }
 
-// waitDeleted waits for the DEVICE_DELETED event of dev, looking at the devices
-// every half second too (an event sent before this connection existed is lost).
-// It presses the eject request again every 2 s: a guest still booting misses
-// the ACPI event of the first device_del, and the kernel acts on a later one.
-func waitDeleted(ctx context.Context, c *qmp.Conn, dev string) error {
-	timeout := time.NewTimer(unplugTimeout)
+// waitDeviceGone waits up to limit for the guest to release device dev (a disk
+// or a NIC): for its DEVICE_DELETED event, looking at the devices every half
+// second too (an event sent before this connection existed is lost). It presses
+// the eject request again every 2 s: a guest still booting misses the ACPI
+// event of the first device_del, and the kernel acts on a later one. A guest
+// that keeps the device is ErrTimeout; a QMP connection that ends, ErrTransient.
+func waitDeviceGone(ctx context.Context, c *qmp.Conn, dev string, limit time.Duration) error {
+	timeout := time.NewTimer(limit)
 	defer timeout.Stop()
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()
@@ -427,7 +429,7 @@ func waitDeleted(ctx context.Context, c *qmp.Conn, dev string) error {
 		select {
 		case ev, ok := <-c.Events():
 			if !ok {
-				return qmp.ErrClosed
+				return fmt.Errorf("%w: %w while waiting for %s to go", driver.ErrTransient, qmp.ErrClosed, dev)
 			}
 			var data struct {
 				Device string `json:"device"`
@@ -447,7 +449,7 @@ func waitDeleted(ctx context.Context, c *qmp.Conn, dev string) error {
 				c.Execute(ctx, "device_del", map[string]any{"id": dev})
 			}
 		case <-timeout.C:
-			return fmt.Errorf("the guest did not release %s within %s", dev, unplugTimeout)
+			return fmt.Errorf("%w: the guest did not release %s within %s", driver.ErrTimeout, dev, limit)
 		case <-ctx.Done():
 			return ctx.Err()
 		}

@@ -333,7 +333,7 @@ func (d *Driver) hotunplugNIC(ctx context.Context, id, nicID string) error {
 	case err != nil:
 		return fmt.Errorf("%w: device_del %s on %s: %v", driver.ErrTransient, nicID, id, err)
 	default:
-		if err := waitDeviceDeleted(ctx, c, dev, nicUnplugTimeout); err != nil {
+		if err := waitDeviceGone(ctx, c, dev, nicUnplugTimeout); err != nil {
 			return fmt.Errorf("%s: NIC %s: %w", id, nicID, err)
 		}
 	}
@@ -343,32 +343,6 @@ func (d *Driver) hotunplugNIC(ctx context.Context, id, nicID string) error {
 		return fmt.Errorf("%w: netdev_del %s on %s: %v", driver.ErrTransient, nicID, id, err)
 	}
 	return nil
-}
-
-// waitDeviceDeleted waits for QEMU's DEVICE_DELETED event of device dev.
-func waitDeviceDeleted(ctx context.Context, c *qmp.Conn, dev string, limit time.Duration) error {
-	timer := time.NewTimer(limit)
-	defer timer.Stop()
-	for {
-		select {
-		case ev, ok := <-c.Events():
-			if !ok {
-				return fmt.Errorf("%w: QMP closed while waiting for %s to go", driver.ErrTransient, dev)
-			}
-			var data struct {
-				Device string `json:"device"`
-			}
-			if ev.Name == "DEVICE_DELETED" && json.Unmarshal(ev.Data, &data) == nil && data.Device == dev {
-				return nil
-			}
-		case <-c.Done():
-			return fmt.Errorf("%w: QMP closed while waiting for %s to go", driver.ErrTransient, dev)
-		case <-timer.C:
-			return fmt.Errorf("%w: the guest did not release %s within %s", driver.ErrTimeout, dev, limit)
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
 }
 
 // unplugNICs unplugs the taps of every NIC of instance id (Delete).
